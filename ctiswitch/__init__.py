@@ -1,0 +1,1 @@
+"""ctiswitch: one call-control engine behind four vendor CTI APIs."""

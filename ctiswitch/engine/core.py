@@ -1,0 +1,392 @@
+"""The switch's state and the mechanics every command shares: transactions,
+id allocation, connection moves checked against the transition table, and
+the release rules that decide when a call ends.
+
+Commands live in the mixin modules (calling, joining, diverting, groups,
+settings); this module holds only what they all stand on.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import socket
+import struct
+from typing import Any, Callable, Iterable, TypeVar
+
+from .calls import Call, Connection, Party
+from .clock import Clock
+from .directory import Device, ExternalNumber, Group, TurretLine, User
+from .errors import CommandError, InvariantError, Refusal
+from .events import (
+    Batch,
+    CallChanged,
+    CallCleared,
+    CallCreated,
+    CallLogged,
+    ConnectionCleared,
+    ConnectionEvent,
+    Event,
+    Held,
+    MessageDeposited,
+)
+from .states import TRANSITIONS, Cause, ConnectionState, PartyKind, Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+S = ConnectionState
+
+#: Parties a call may hold at once (call-model §2.3 #16).
+MAX_CONFERENCE = 6
+
+
+def command(fn: F) -> F:
+    """Run a method as one transaction: its events go out as one Batch.
+
+    Commands that call other commands join the outer transaction, so a
+    request through any face yields exactly one batch.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(self: "SwitchCore", *args: Any, **kwargs: Any) -> Any:
+        if self._events is not None:
+            return fn(self, *args, **kwargs)
+        self._events = []
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            self._flush(fn.__name__)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class SwitchCore:
+    """State and shared mechanics. See `Switch` for the full command set."""
+
+    def __init__(self, clock: Clock, *, node_ip: str = "127.0.0.1") -> None:
+        self.clock = clock
+        self.users: dict[str, User] = {}
+        self.devices: dict[str, Device] = {}
+        self.groups: dict[str, Group] = {}
+        self.lines: dict[str, TurretLine] = {}
+        self.dids: dict[str, User] = {}
+        self.externals: dict[str, ExternalNumber] = {}
+        self.voicemail_number = "8000"
+        self.outside_prefix = "0"
+        self.external_min_digits = 7
+        self.external_answer_after = 2.0
+        self.trunk_channels = 60
+        self.prompt_timeout = 30.0
+        self.park_recall_seconds = 120.0
+
+        self.calls: dict[int, Call] = {}
+        self.connections: dict[int, Connection] = {}
+        self.parks: dict[str, Party] = {}
+        self.trunks_in_use = 0
+
+        self._node = socket.inet_aton(node_ip)
+        self._call_ids = itertools.count(1)
+        self._party_ids = itertools.count(1)
+        self._conn_ids = itertools.count(1)
+        self._batch_seq = itertools.count(1)
+        self._events: list[Event] | None = None
+        self._listeners: list[Callable[[Batch], None]] = []
+
+    # -- events -----------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[Batch], None]) -> Callable[[], None]:
+        """Register a batch listener; returns a function that removes it.
+
+        Listeners run synchronously at the end of each transaction and must
+        not block: a face copies what it needs into its own bounded queues.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, event: Event) -> None:
+        if self._events is None:
+            raise InvariantError("event emitted outside a transaction")
+        self._events.append(event)
+
+    def _flush(self, origin: str) -> None:
+        events, self._events = self._events, None
+        if not events:
+            return
+        batch = Batch(next(self._batch_seq), self.clock.now(), self.clock.wall(), origin, tuple(events))
+        for listener in tuple(self._listeners):
+            listener(batch)
+
+    def _timer(self, delay: float, fn: Callable[[], None], origin: str) -> Any:
+        """Arm a timer whose expiry runs as its own transaction."""
+
+        def fire() -> None:
+            self._events = []
+            try:
+                fn()
+            finally:
+                self._flush(origin)
+
+        return self.clock.call_later(delay, fire)
+
+    # -- lookups (each raises the refusal a face maps to its error) ---------
+
+    def call(self, call_id: int) -> Call:
+        call = self.calls.get(call_id)
+        if call is None:
+            raise CommandError(Refusal.CALL_NOT_FOUND, f"no call {call_id}")
+        return call
+
+    def connection(self, conn_id: int) -> Connection:
+        conn = self.connections.get(conn_id)
+        if conn is None:
+            raise CommandError(Refusal.CONNECTION_NOT_FOUND, f"no connection {conn_id}")
+        return conn
+
+    def device(self, number: str) -> Device:
+        device = self.devices.get(number)
+        if device is None:
+            raise CommandError(Refusal.DEVICE_NOT_FOUND, f"no device {number!r}")
+        return device
+
+    def user(self, login: str) -> User:
+        user = self.users.get(login)
+        if user is None:
+            raise CommandError(Refusal.USER_NOT_FOUND, f"no user {login!r}")
+        return user
+
+    def group(self, number: str) -> Group:
+        group = self.groups.get(number)
+        if group is None:
+            raise CommandError(Refusal.GROUP_NOT_FOUND, f"no hunt group or queue {number!r}")
+        return group
+
+    def connection_at(self, number: str, call_id: int | None = None,
+                      states: Iterable[ConnectionState] | None = None) -> Connection:
+        """The connection a device has in a call (or its first one in one of
+        `states`): how faces that address calls by device find them."""
+        device = self.device(number)
+        wanted = None if states is None else frozenset(states)
+        for conn in device.connections:
+            if (call_id is None or conn.party.call.id == call_id) and (wanted is None or conn.state in wanted):
+                return conn
+        what = f"call {call_id}" if call_id is not None else "a call"
+        if wanted:
+            what += " in state " + "/".join(sorted(s.value for s in wanted))
+        raise CommandError(Refusal.CALL_NOT_FOUND, f"device {number} has no {what}")
+
+    # -- construction of calls, parties, connections ------------------------
+
+    def _new_call(self, cause: Cause = Cause.NEW_CALL) -> Call:
+        call_id = next(self._call_ids)
+        call = Call(call_id, b"\x01" + self._node + struct.pack(">I", call_id & 0xFFFFFFFF), self.clock.now())
+        self.calls[call_id] = call
+        self._emit(CallCreated(call_id, cause))
+        return call
+
+    def _new_party(self, call: Call, kind: PartyKind, number: str, role: Role, *,
+                   user: User | None = None, name: str | None = None) -> Party:
+        party = Party(next(self._party_ids), call, kind, number, role, self.clock.now(),
+                      user=user, name=name if name is not None else (user.name if user else None))
+        call.parties[party.id] = party
+        call.seen[party.id] = (number, party.name, role.value)
+        if call.origin is None:
+            call.origin = party
+        if kind is PartyKind.EXTERNAL:
+            self.trunks_in_use += 1
+        return party
+
+    def _new_connection(self, party: Party, dn: str, device: Device | None,
+                        state: ConnectionState, event: type[ConnectionEvent], cause: Cause) -> Connection:
+        conn = Connection(next(self._conn_ids), party, dn, device, self.clock.now())
+        party.connections.append(conn)
+        self.connections[conn.id] = conn
+        if device is not None:
+            device.connections.append(conn)
+        self._move(conn, state, event, cause)
+        return conn
+
+    def _move(self, conn: Connection, state: ConnectionState,
+              event: type[ConnectionEvent], cause: Cause) -> None:
+        """Change a connection's state, checked against TRANSITIONS."""
+        if state not in TRANSITIONS[conn.state]:
+            raise InvariantError(f"{conn!r} cannot move to {state.value}")
+        conn.state = state
+        conn.since = self.clock.now()
+        party = conn.party
+        if state is S.NULL:
+            party.connections.remove(conn)
+            del self.connections[conn.id]
+            if conn.device is not None:
+                conn.device.connections.remove(conn)
+        elif state is S.ALERTING and party.alerted_at is None:
+            party.alerted_at = conn.since
+        elif state is S.CONNECTED and party.answered_at is None:
+            party.answered_at = conn.since
+            if party is not party.call.origin:
+                party.call.answered = True
+        self._emit(event(party.call.id, party.id, conn.id, conn.dn, state, cause))
+
+    # -- leaving and the release rules -------------------------------------
+
+    def _clear_party(self, party: Party, cause: Cause, *, log: bool = True) -> None:
+        """Clear every connection of a party: it leaves the call for good."""
+        if party.timer is not None:
+            party.timer.cancel()
+            party.timer = None
+        for conn in list(party.connections):
+            self._move(conn, S.NULL, ConnectionCleared, cause)
+        call = party.call
+        del call.parties[party.id]
+        if party.kind is PartyKind.EXTERNAL:
+            self.trunks_in_use -= 1
+        elif party.kind is PartyKind.PARK and party.slot is not None:
+            self.parks.pop(party.slot, None)
+        elif party.kind is PartyKind.VOICEMAIL:
+            self._deposit_message(party)
+        if party.user is not None:
+            party.user.idle_since = self.clock.now()
+            if log:
+                self._log(party, cause)
+            self._user_freed(party.user)
+
+    def _leave(self, party: Party, cause: Cause) -> None:
+        """A party hangs up or is dropped; apply the release rules."""
+        call = party.call
+        abandoned = party is call.origin and not call.answered
+        self._clear_party(party, cause)
+        if abandoned:
+            self._end_call(call, Cause.ABANDONED)
+        else:
+            self._release(call, cause)
+
+    def _release(self, call: Call, cause: Cause) -> None:
+        """End a call nobody is left in, or that one party is alone in and
+        not still originating (two-party release is full, call-model §7 #6)."""
+        if call.id not in self.calls:
+            return
+        live = [p for p in call.parties.values() if p.connections]
+        if not live:
+            self._end_call(call, cause)
+        elif len(live) == 1 and not self._originating(live[0]):
+            self._end_call(call, Cause.NORMAL)
+
+    @staticmethod
+    def _originating(party: Party) -> bool:
+        """A lone party that may stay: dialling, prompted, or hearing a
+        busy/reorder tone until it hangs up."""
+        return any(
+            c.state in (S.INITIATED, S.FAILED) or (c.state is S.ALERTING and c.prompt)
+            for c in party.connections
+        )
+
+    def _end_call(self, call: Call, cause: Cause) -> None:
+        # Unregister first, so nothing triggered while the parties clear (a
+        # queue redistributing to a freed member) can join this call.
+        if self.calls.pop(call.id, None) is None:
+            return
+        for party in list(call.parties.values()):
+            self._clear_party(party, cause)
+        self._unlink(call)
+        self._emit(CallCleared(call.id, cause))
+
+    def _unlink(self, call: Call) -> None:
+        peer = call.consult_peer
+        if peer is not None:
+            peer.consult_peer = None
+            call.consult_peer = None
+            if peer.id in self.calls:
+                self._emit(CallChanged(peer.id, ("consult",)))
+
+    def _log(self, party: Party, cause: Cause) -> None:
+        call = party.call
+        user = party.user
+        assert user is not None
+        outgoing = party.role is Role.CALLER
+        answered = call.answered if outgoing else party.answered_at is not None
+        others = tuple(v for k, v in call.seen.items() if k != party.id)
+        self._emit(CallLogged(user.login, call.id, party.created_at, self.clock.wall(), answered,
+                              "outgoing" if outgoing else "incoming", cause, others))
+
+    def _deposit_message(self, party: Party) -> None:
+        """A caller who reached voicemail and was connected leaves a message."""
+        owner = party.coverage_of
+        if owner is None or party.answered_at is None:
+            return
+        origin = party.call.origin
+        sender = origin.number if origin is not None and origin is not party else ""
+        duration = round(self.clock.now() - party.answered_at, 3)
+        self._emit(MessageDeposited(owner.login, "voicemail", sender, {"duration": duration}))
+
+    def _user_freed(self, user: User) -> None:
+        """Hook: a user's part in a call ended (queues redistribute)."""
+
+    # -- helpers for commands ---------------------------------------------
+
+    def _require(self, condition: bool, refusal: Refusal, message: str) -> None:
+        if not condition:
+            raise CommandError(refusal, message)
+
+    def _require_state(self, conn: Connection, *states: ConnectionState) -> None:
+        if conn.state not in states:
+            wanted = "/".join(s.value for s in states)
+            raise CommandError(Refusal.INVALID_STATE,
+                               f"connection {conn.id} of {conn.dn} is {conn.state.value}, needs {wanted}")
+
+    def _require_free(self, device: Device) -> None:
+        if not device.in_service:
+            raise CommandError(Refusal.OUT_OF_SERVICE, f"device {device.number} is out of service")
+        if not device.has_free_appearance():
+            raise CommandError(Refusal.NO_FREE_APPEARANCE, f"device {device.number} has no free line appearance")
+
+    def _hold_others(self, device: Device | None, keep: Connection | None, cause: Cause) -> None:
+        """A phone talks on one call at a time: holding is automatic."""
+        if device is None:
+            return
+        for other in list(device.connections):
+            if other is not keep and other.state is S.CONNECTED:
+                other.hold_kind = None
+                self._move(other, S.HELD, Held, cause)
+
+    # -- inspection -------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Devices, calls and connections as plain data (the sim API's view)."""
+        return {
+            "devices": [
+                {
+                    "number": d.number,
+                    "type": d.type.value,
+                    "user": d.user.login if d.user else None,
+                    "in_service": d.in_service,
+                    "behaviour": {"mode": d.behaviour.mode, "delay": d.behaviour.delay},
+                    "connections": [c.id for c in d.connections],
+                }
+                for d in self.devices.values()
+            ],
+            "calls": [self.describe_call(call) for call in self.calls.values()],
+            "parked": {slot: party.call.id for slot, party in self.parks.items()},
+        }
+
+    def describe_call(self, call: Call) -> dict[str, Any]:
+        return {
+            "id": call.id,
+            "gcid": call.gcid.hex(),
+            "dialled": call.dialled,
+            "group": call.group.number if call.group else None,
+            "consult_peer": call.consult_peer.id if call.consult_peer else None,
+            "parties": [
+                {
+                    "id": p.id,
+                    "kind": p.kind.value,
+                    "number": p.number,
+                    "name": p.name,
+                    "user": p.user.login if p.user else None,
+                    "role": p.role.value,
+                    "state": p.state.value,
+                    "connections": [
+                        {"id": c.id, "dn": c.dn, "state": c.state.value,
+                         "hold": c.hold_kind.value if c.hold_kind else None}
+                        for c in p.connections
+                    ],
+                }
+                for p in call.parties.values()
+            ],
+        }

@@ -1,0 +1,123 @@
+"""Joining and splitting calls: transfer, single-step transfer, conference,
+adding and dropping parties (call-model §2.3 #14-18, §2.5).
+
+Transfer and conference keep the held (primary) call P and absorb the active
+call S: P keeps the original caller's identity and data, S's remaining
+parties move into P with their party ids, and S disappears without a
+CallCleared (the Transferred/Conferenced event says where it went).
+"""
+from __future__ import annotations
+
+from .calls import Call, Connection, Party
+from .calling import CallControl
+from .core import MAX_CONFERENCE, command
+from .errors import CommandError, Refusal
+from .events import Conferenced, Diverted, Retrieved, Transferred
+from .routing import Plan, check_dialable
+from .states import Cause, ConnectionState, Role
+
+S = ConnectionState
+
+
+class Joining(CallControl):
+    def _reachable(self, destination: str, conn: Connection) -> Plan:
+        """Plan a destination for a call already in progress; unreachable
+        destinations are refused before anything changes."""
+        destination = check_dialable(destination)
+        if conn.device is not None:
+            self._require_may_dial(conn.device, destination)
+        plan = self.plan(destination, caller=conn.party.user)
+        if plan.failed:
+            refusal = Refusal.BAD_DESTINATION if plan.cause is Cause.INVALID_NUMBER else Refusal.TARGET_UNREACHABLE
+            raise CommandError(refusal, f"{destination} cannot be reached ({plan.cause.value if plan.cause else ''})")
+        return plan
+
+    def _merge(self, primary: Call, secondary: Call, leaver: Party, cause: Cause) -> tuple[int, ...]:
+        """Move every party of `secondary` except `leaver` into `primary`."""
+        self._clear_party(leaver, cause)
+        moved = []
+        for party in list(secondary.parties.values()):
+            del secondary.parties[party.id]
+            party.call = primary
+            primary.parties[party.id] = party
+            primary.seen[party.id] = secondary.seen.get(party.id, (party.number, party.name, party.role.value))
+            moved.append(party.id)
+        primary.data.absorb(secondary.data)
+        for user, state in secondary.recordings.items():
+            primary.recordings.setdefault(user, state)
+        primary.absorbed.append(secondary.id)
+        primary.answered = primary.answered or secondary.answered
+        if primary.group is None:
+            primary.group = secondary.group
+        self._unlink(secondary)
+        del self.calls[secondary.id]
+        return tuple(moved)
+
+    @command
+    def transfer(self, held_id: int, active_id: int) -> Call:
+        """Connect the held call's parties with the active call's; the
+        transferring user leaves both. Returns the surviving call."""
+        held, active = self._pair(held_id, active_id)
+        self._require_state(active, S.CONNECTED)
+        primary, secondary = held.call, active.call
+        others = [p for p in secondary.parties.values() if p is not active.party and p.connections]
+        self._require(bool(others), Refusal.CANT_COMPLETE, f"call {secondary.id} has nobody to transfer to")
+        self._clear_party(held.party, Cause.TRANSFER)
+        moved = self._merge(primary, secondary, active.party, Cause.TRANSFER)
+        self._emit(Transferred(primary.id, secondary.id, moved, Cause.TRANSFER))
+        self._release(primary, Cause.TRANSFER)
+        return primary
+
+    @command
+    def conference(self, held_id: int, active_id: int) -> Call:
+        """Join the held and the active call into one conference."""
+        held, active = self._pair(held_id, active_id)
+        self._require_state(active, S.CONNECTED)
+        primary, secondary = held.call, active.call
+        size = len(primary.live_parties()) + len(secondary.live_parties()) - 1
+        self._require(size <= MAX_CONFERENCE, Refusal.CAPACITY,
+                      f"a conference holds at most {MAX_CONFERENCE} parties")
+        held.hold_kind = None
+        self._move(held, S.CONNECTED, Retrieved, Cause.CONFERENCE)
+        moved = self._merge(primary, secondary, active.party, Cause.CONFERENCE)
+        self._emit(Conferenced(primary.id, secondary.id, moved, Cause.CONFERENCE))
+        return primary
+
+    @command
+    def single_step_transfer(self, conn_id: int, destination: str) -> None:
+        """Blind transfer: the destination is routed into the same call and
+        the transferring party leaves at once."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED, S.ALERTING)
+        plan = self._reachable(destination, conn)
+        call = conn.call
+        party = conn.party
+        self._emit(Diverted(call.id, party.number, plan.number, Cause.SINGLE_STEP))
+        self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
+        self._clear_party(party, Cause.SINGLE_STEP)
+        self._release(call, Cause.SINGLE_STEP)
+
+    @command
+    def add_party(self, conn_id: int, destination: str) -> Party:
+        """Bring another party into a connected call (a conference)."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED)
+        call = conn.call
+        self._require(len(call.live_parties()) < MAX_CONFERENCE, Refusal.CAPACITY,
+                      f"a conference holds at most {MAX_CONFERENCE} parties")
+        plan = self._reachable(destination, conn)
+        party = self._execute(call, plan, Role.ADDED, Cause.CONFERENCE)
+        assert party is not None
+        return party
+
+    @command
+    def drop_party(self, conn_id: int, party_id: int) -> None:
+        """A participant of a call removes another participant."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED)
+        call = conn.call
+        target = call.parties.get(party_id)
+        self._require(target is not None, Refusal.CALL_NOT_FOUND, f"party {party_id} is not in call {call.id}")
+        assert target is not None
+        self._require(target is not conn.party, Refusal.INVALID_STATE, "use clear_connection to leave a call")
+        self._leave(target, Cause.PARTICIPANT_LEFT)

@@ -1,0 +1,255 @@
+"""Where a dialled number goes: the dial plan and coverage (call-model §2.4).
+
+Routing is split into a pure *plan* and its *execution*. Commands that must
+refuse an unreachable destination without changing anything (transfer,
+deflect, add party) plan first and raise; a new call executes a failing plan
+by leaving its caller FAILED with the cause, as a real PBX plays busy tone.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+from dataclasses import dataclass, field
+
+from .calls import Call, Party
+from .core import SwitchCore
+from .directory import Device, ExternalNumber, Group, User
+from .errors import CommandError, Refusal
+from .events import Delivered, Diverted, Established, Failed, Queued
+from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role
+
+S = ConnectionState
+
+#: Forwarding hops before routing stops at the current target.
+MAX_DIVERSIONS = 5
+_DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
+
+
+@dataclass(slots=True)
+class Plan:
+    """The outcome of routing a number, computed without changing state."""
+
+    kind: str  # user | device | external | group | voicemail | fail
+    number: str
+    user: User | None = None
+    device: Device | None = None
+    group: Group | None = None
+    external: ExternalNumber | None = None
+    cause: Cause | None = None  # for "fail"
+    diversions: list[tuple[str, str, Cause]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.kind == "fail"
+
+
+def check_dialable(dest: str) -> str:
+    """Reject strings no phone could dial, before anything changes."""
+    dest = dest.strip() if isinstance(dest, str) else ""
+    if not _DIALLABLE.match(dest):
+        raise CommandError(Refusal.BAD_DESTINATION, f"{dest!r} is not a diallable number")
+    return dest
+
+
+class Routing(SwitchCore):
+    """Dial plan, coverage and the no-answer timer."""
+
+    # Provided by Groups, which distributes the calls that routing queues.
+    _waiting: dict[str, list[Party]]
+    _distribute: Callable[[Party], None]
+    _group_overflow: Callable[[Party], None]
+    eligible_members: Callable[[Group], list[User]]
+
+    def is_external(self, number: str) -> bool:
+        digits = number.lstrip("+")
+        return number.startswith(self.outside_prefix) or number.startswith("+") or (
+            digits.isdigit() and len(digits) >= self.external_min_digits
+        )
+
+    def plan(self, number: str, *, caller: User | None = None, via_group: bool = False) -> Plan:
+        """Resolve a dialled number through the dial plan and coverage."""
+        return self._plan(number, caller, via_group, [], set())
+
+    def _plan(self, number: str, caller: User | None, via_group: bool,
+              diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+        device = self.devices.get(number)
+        if device is not None:
+            user = device.user
+            if user is not None and device is user.main_device:
+                return self._plan_user(user, caller, via_group, diversions, seen)
+            busy = not device.has_free_appearance()
+            if busy:
+                return Plan("fail", number, user=user, device=device, cause=Cause.BUSY, diversions=diversions)
+            return Plan("device", number, user=user, device=device, diversions=diversions)
+        group = self.groups.get(number)
+        if group is not None:
+            if not group.queue_enabled and not self.eligible_members(group):
+                return Plan("fail", number, group=group, cause=Cause.BUSY, diversions=diversions)
+            return Plan("group", number, group=group, diversions=diversions)
+        if number == self.voicemail_number:
+            if caller is not None and caller.has_mailbox:
+                return Plan("voicemail", number, user=caller, diversions=diversions)
+            return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
+        user = self.dids.get(number)
+        if user is not None:
+            return self._plan_user(user, caller, via_group, diversions, seen)
+        if self.is_external(number):
+            ext = self.externals.get(number)
+            outcome = ext.outcome if ext else "answer"
+            if outcome == "busy":
+                return Plan("fail", number, external=ext, cause=Cause.BUSY, diversions=diversions)
+            if outcome == "unobtainable":
+                return Plan("fail", number, external=ext, cause=Cause.DEST_NOT_OBTAINABLE, diversions=diversions)
+            if self.trunks_in_use >= self.trunk_channels:
+                return Plan("fail", number, external=ext, cause=Cause.TRUNKS_BUSY, diversions=diversions)
+            return Plan("external", number, external=ext, diversions=diversions)
+        return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
+
+    def _plan_user(self, user: User, caller: User | None, via_group: bool,
+                   diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+        routing = user.routing
+        looping = user.login in seen or len(diversions) >= MAX_DIVERSIONS
+        seen = seen | {user.login}
+        fwd = routing.forward
+        if fwd is not None and fwd.kind is ForwardKind.IMMEDIATE and not via_group and not looping:
+            return self._divert(user, fwd.destination, Cause.FORWARD_IMMEDIATE, caller, diversions, seen)
+        if routing.dnd:
+            return self._busy_coverage(user, Cause.DND, caller, diversions, seen, looping)
+        devices = self.presentation_devices(user)
+        if not devices:
+            return self._busy_coverage(user, Cause.BUSY, caller, diversions, seen, looping)
+        return Plan("user", user.number, user=user, diversions=diversions)
+
+    def presentation_devices(self, user: User) -> list[Device]:
+        """The devices that ring for a call to the user's number."""
+        return [d for d in user.devices if d.type is not DeviceType.MOBILE and d.has_free_appearance()]
+
+    def _busy_coverage(self, user: User, cause: Cause, caller: User | None,
+                       diversions: list[tuple[str, str, Cause]], seen: set[str], looping: bool) -> Plan:
+        fwd = user.routing.forward
+        if not looping and fwd is not None and fwd.kind in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER):
+            return self._divert(user, fwd.destination, Cause.FORWARD_BUSY, caller, diversions, seen)
+        if user.routing.overflow in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER) and user.has_mailbox:
+            return Plan("voicemail", self.voicemail_number, user=user,
+                        diversions=diversions + [(user.number, self.voicemail_number, Cause.OVERFLOW)])
+        return Plan("fail", user.number, user=user, cause=cause, diversions=diversions)
+
+    def _divert(self, user: User, destination: str, cause: Cause, caller: User | None,
+                diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+        if destination == "voicemail":
+            if not user.has_mailbox:
+                return Plan("fail", user.number, user=user, cause=Cause.BUSY, diversions=diversions)
+            return Plan("voicemail", self.voicemail_number, user=user,
+                        diversions=diversions + [(user.number, self.voicemail_number, cause)])
+        hops = diversions + [(user.number, destination, cause)]
+        return self._plan(destination, caller, False, hops, seen)
+
+    def no_answer_plan(self, user: User, diversions: list[tuple[str, str, Cause]]) -> Plan | None:
+        """Coverage after the no-answer timer or a rejection, or None."""
+        fwd = user.routing.forward
+        if fwd is not None and fwd.kind in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER) \
+                and len(diversions) < MAX_DIVERSIONS:
+            plan = self._divert(user, fwd.destination, Cause.FORWARD_NO_ANSWER, None, list(diversions), {user.login})
+            if not plan.failed:
+                return plan
+        if user.has_mailbox:
+            cause = Cause.OVERFLOW if user.routing.overflow in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER) \
+                else Cause.VOICEMAIL
+            return Plan("voicemail", self.voicemail_number, user=user,
+                        diversions=list(diversions) + [(user.number, self.voicemail_number, cause)])
+        return None
+
+    # -- execution --------------------------------------------------------
+
+    def _execute(self, call: Call, plan: Plan, role: Role, cause: Cause) -> Party | None:
+        """Carry out a plan in a call; returns the party that now represents
+        the destination (None when the plan failed)."""
+        for frm, to, why in plan.diversions:
+            call.redirects.append((frm, to, why.value))
+            self._emit(Diverted(call.id, frm, to, why))
+            cause = why
+        if plan.kind == "fail":
+            assert plan.cause is not None
+            self._fail_caller(call, plan.cause)
+            return None
+        if plan.kind == "user":
+            assert plan.user is not None
+            return self._alert_user(call, plan.user, self.presentation_devices(plan.user), role, cause)
+        if plan.kind == "device":
+            assert plan.device is not None
+            call.device_call = plan.user is not None
+            return self._alert_device(call, plan.device, role, cause)
+        if plan.kind == "external":
+            ext = plan.external
+            party = self._new_party(call, PartyKind.EXTERNAL, plan.number, role,
+                                    name=ext.name if ext else None)
+            self._new_connection(party, plan.number, None, S.ALERTING, Delivered, cause)
+            return party
+        if plan.kind == "voicemail":
+            assert plan.user is not None
+            return self._voicemail(call, plan.user, role, cause)
+        assert plan.group is not None
+        return self._enter_group(call, plan.group, role, cause)
+
+    def _fail_caller(self, call: Call, cause: Cause) -> None:
+        """The caller hears busy or reorder tone until it hangs up."""
+        origin = call.origin
+        if origin is None:
+            return
+        for conn in origin.connections:
+            if conn.state in (S.CONNECTED, S.INITIATED, S.ALERTING):
+                self._move(conn, S.FAILED, Failed, cause)
+
+    def _alert_user(self, call: Call, user: User, devices: list[Device], role: Role, cause: Cause,
+                    *, timer: bool = True) -> Party:
+        party = self._new_party(call, PartyKind.USER, user.number, role, user=user)
+        for device in devices:
+            self._new_connection(party, device.number, device, S.ALERTING, Delivered, cause)
+        if timer:
+            party.timer = self._timer(user.no_answer_seconds, lambda: self._no_answer(party), "no_answer")
+        return party
+
+    def _alert_device(self, call: Call, device: Device, role: Role, cause: Cause) -> Party:
+        user = device.user
+        kind = PartyKind.USER if user is not None else PartyKind.DEVICE
+        party = self._new_party(call, kind, device.number, role, user=user,
+                                name=None if user is not None else device.number)
+        self._new_connection(party, device.number, device, S.ALERTING, Delivered, cause)
+        return party
+
+    def _voicemail(self, call: Call, owner: User, role: Role, cause: Cause) -> Party:
+        party = self._new_party(call, PartyKind.VOICEMAIL, self.voicemail_number, role, name="Voicemail")
+        party.coverage_of = owner
+        conn = self._new_connection(party, self.voicemail_number, None, S.ALERTING, Delivered, cause)
+        self._move(conn, S.CONNECTED, Established, cause)
+        return party
+
+    def _enter_group(self, call: Call, group: Group, role: Role, cause: Cause) -> Party:
+        """The call waits in the group (a QUEUED service party) while members
+        are offered it (call-model §2.4 R4)."""
+        party = self._new_party(call, PartyKind.GROUP, group.number, role, name=group.name)
+        party.offered = set()
+        call.group = group
+        self._new_connection(party, group.number, None, S.QUEUED, Queued, cause)
+        self._waiting.setdefault(group.number, []).append(party)
+        if group.voicemail_seconds is not None and group.overflow:
+            party.timer = self._timer(group.voicemail_seconds, lambda: self._group_overflow(party), "group_overflow")
+        self._distribute(party)
+        return party
+
+    def _no_answer(self, party: Party) -> None:
+        """The no-answer timer of a ringing user party expired."""
+        party.timer = None
+        if party.call.id not in self.calls or party.state is not S.ALERTING or party.user is None:
+            return
+        plan = self.no_answer_plan(party.user, [])
+        if plan is None:
+            return
+        self._cover(party, plan, Cause.NO_ANSWER)
+
+    def _cover(self, party: Party, plan: Plan, cause: Cause) -> None:
+        """Replace a ringing party by its coverage destination."""
+        call = party.call
+        why = plan.diversions[-1][2] if plan.diversions else cause
+        self._clear_party(party, why, log=True)
+        self._execute(call, plan, Role.CALLED, why)

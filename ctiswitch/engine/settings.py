@@ -1,0 +1,238 @@
+"""Commands that change settings and call data rather than connections:
+forwarding, do-not-disturb, passwords, preferences, attached data,
+recording, mute, privacy, simulated-phone behaviour, messages, callbacks.
+
+Every change emits an event, which is how the store learns to persist it;
+`restore` re-applies a stored value at start-up without emitting.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .core import command
+from .diverting import Diverting
+from .directory import Behaviour, Forward, Group, Member, Routing
+from .errors import CommandError, Refusal
+from .events import (
+    CallbackRequested,
+    CallChanged,
+    DeviceChanged,
+    MessageDeposited,
+    PartyChanged,
+    RoutingChanged,
+    UserChanged,
+)
+from .routing import check_dialable
+from .states import ConnectionState, ForwardKind, RecordingState
+
+S = ConnectionState
+BEHAVIOURS = ("manual", "auto-answer", "busy", "no-answer", "reject")
+_ACCOUNT_CODE = re.compile(r"^[0-9]{1,16}$")
+#: O2G associated data is at most 32 bytes (call-model §2.1).
+MAX_ASSOCIATED_DATA = 32
+MAX_LABEL = 127
+
+
+class Settings(Diverting):
+    # -- routing --------------------------------------------------------
+
+    def _set_routing(self, login: str, routing: Routing) -> None:
+        user = self.user(login)
+        if routing == user.routing:
+            return
+        user.routing = routing
+        self._emit(RoutingChanged(login, routing.to_json()))
+        if not routing.dnd:
+            self._user_freed(user)
+
+    @command
+    def set_dnd(self, login: str, on: bool) -> None:
+        current = self.user(login).routing
+        self._set_routing(login, Routing(on, current.forward, current.overflow))
+
+    @command
+    def set_forward(self, login: str, kind: ForwardKind | None, destination: str = "") -> None:
+        """Forward a user's calls (kind None cancels). Destination is a
+        number or "voicemail"."""
+        user = self.user(login)
+        forward = None
+        if kind is not None:
+            if destination != "voicemail":
+                destination = check_dialable(destination)
+                self._require(destination not in (user.number, *(d.number for d in user.devices)),
+                              Refusal.BAD_DESTINATION, "cannot forward a user to itself")
+                plan = self.plan(destination)
+                self._require(not (plan.failed and plan.cause is not None and plan.cause.value == "invalid_number"),
+                              Refusal.BAD_DESTINATION, f"{destination} is not a valid number")
+            elif not user.has_mailbox:
+                raise CommandError(Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
+            forward = Forward(kind, destination)
+        self._set_routing(login, Routing(user.routing.dnd, forward, user.routing.overflow))
+
+    @command
+    def set_overflow(self, login: str, kind: ForwardKind | None) -> None:
+        """Overflow to voicemail on busy and/or no answer (kind None cancels)."""
+        user = self.user(login)
+        self._require(kind is not ForwardKind.IMMEDIATE, Refusal.BAD_VALUE, "overflow is on busy or no answer")
+        self._require(kind is None or user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
+        self._set_routing(login, Routing(user.routing.dnd, user.routing.forward, kind))
+
+    # -- user and device settings ---------------------------------------------
+
+    @command
+    def set_password(self, login: str, secret: str) -> None:
+        user = self.user(login)
+        self._require(isinstance(secret, str) and 1 <= len(secret) <= 64, Refusal.BAD_VALUE,
+                      "a password is 1 to 64 characters")
+        user.secret = secret
+        self._emit(UserChanged(login, ("secret",)))
+
+    @command
+    def set_preferences(self, login: str, preferences: dict[str, Any]) -> None:
+        user = self.user(login)
+        self._require(isinstance(preferences, dict), Refusal.BAD_VALUE, "preferences are a mapping")
+        merged = {**user.preferences, **preferences}
+        if merged != user.preferences:
+            user.preferences = merged
+            self._emit(UserChanged(login, ("preferences",)))
+
+    @command
+    def set_behaviour(self, number: str, mode: str, delay: float = 0.0) -> None:
+        """How the simulated phone behaves when a call arrives."""
+        device = self.device(number)
+        self._require(mode in BEHAVIOURS, Refusal.BAD_VALUE, f"mode must be one of {', '.join(BEHAVIOURS)}")
+        self._require(isinstance(delay, (int, float)) and 0 <= delay <= 3600, Refusal.BAD_VALUE,
+                      "delay is 0 to 3600 seconds")
+        device.behaviour = Behaviour(mode, float(delay))
+        self._emit(DeviceChanged(number, ("behaviour",)))
+
+    @command
+    def set_in_service(self, number: str, in_service: bool) -> None:
+        device = self.device(number)
+        if device.in_service != in_service:
+            device.in_service = in_service
+            self._emit(DeviceChanged(number, ("in_service",)))
+
+    # -- call data ----------------------------------------------------------
+
+    @command
+    def set_call_data(self, call_id: int, **fields: Any) -> None:
+        """Attach data to a call. Every field is checked before any is set."""
+        call = self.call(call_id)
+        checks = {
+            "associated_data": lambda v: isinstance(v, bytes) and len(v) <= MAX_ASSOCIATED_DATA,
+            "label": lambda v: isinstance(v, str) and len(v) <= MAX_LABEL,
+            "account_code": lambda v: isinstance(v, str) and bool(_ACCOUNT_CODE.match(v)),
+            "auth_code": lambda v: isinstance(v, str) and 0 < len(v) <= 16,
+            "priority": lambda v: isinstance(v, int) and 1 <= v <= 3,
+        }
+        for name, value in fields.items():
+            check = checks.get(name)
+            self._require(check is not None, Refusal.BAD_VALUE, f"unknown call data field {name!r}")
+            self._require(value is None or check(value), Refusal.BAD_VALUE, f"bad value for {name}: {value!r}")
+        for name, value in fields.items():
+            setattr(call.data, name, value)
+        if fields:
+            self._emit(CallChanged(call.id, tuple(sorted(fields))))
+
+    @command
+    def set_tag(self, call_id: int, name: str, value: str, visibilities: tuple[str, ...] = ()) -> None:
+        call = self.call(call_id)
+        self._require(bool(name) and isinstance(value, str), Refusal.BAD_VALUE, "a tag needs a name and a value")
+        call.data.tags[name] = (value, tuple(visibilities))
+        self._emit(CallChanged(call.id, ("tags",)))
+
+    @command
+    def set_recording(self, call_id: int, login: str, action: str) -> None:
+        """start, stop, pause or resume a user's recording of a call."""
+        call = self.call(call_id)
+        user = self.user(login)
+        party = next((p for p in call.parties.values() if p.user is user), None)
+        self._require(party is not None and party.state is S.CONNECTED, Refusal.INVALID_STATE,
+                      f"{login} is not talking in call {call_id}")
+        self._require(user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no mailbox to record into")
+        current = call.recordings.get(login)
+        moves = {
+            ("start", None): RecordingState.RECORDING,
+            ("pause", RecordingState.RECORDING): RecordingState.PAUSED,
+            ("resume", RecordingState.PAUSED): RecordingState.RECORDING,
+        }
+        if action == "stop" and current is not None:
+            del call.recordings[login]
+        elif (action, current) in moves:
+            call.recordings[login] = moves[(action, current)]
+        else:
+            raise CommandError(Refusal.INVALID_STATE,
+                               f"cannot {action} recording when it is {current.value if current else 'off'}")
+        self._emit(CallChanged(call.id, ("recordings",)))
+
+    def _party_flag(self, call_id: int, party_id: int, flag: str, on: bool) -> None:
+        call = self.call(call_id)
+        party = call.parties.get(party_id)
+        self._require(party is not None, Refusal.CALL_NOT_FOUND, f"party {party_id} is not in call {call_id}")
+        if getattr(party, flag) != on:
+            setattr(party, flag, on)
+            self._emit(PartyChanged(call.id, party_id, (flag,)))
+
+    @command
+    def set_mute(self, call_id: int, party_id: int, on: bool) -> None:
+        self._party_flag(call_id, party_id, "muted", on)
+
+    @command
+    def set_privacy(self, call_id: int, party_id: int, on: bool) -> None:
+        self._party_flag(call_id, party_id, "privacy", on)
+
+    # -- messages and callbacks ----------------------------------------------
+
+    @command
+    def send_message(self, login: str, sender: str, text: str) -> None:
+        """A short text message to a user (O2G mini message)."""
+        self.user(login)
+        self._require(isinstance(text, str) and 0 < len(text) <= 160, Refusal.BAD_VALUE,
+                      "a message is 1 to 160 characters")
+        self._emit(MessageDeposited(login, "mini", sender, {"text": text}))
+
+    @command
+    def request_callback(self, login: str, caller: str, caller_name: str | None = None) -> None:
+        """Ask `login` to call `caller` back."""
+        self.user(login)
+        caller = check_dialable(caller)
+        self._emit(CallbackRequested(login, caller, caller_name))
+
+    # -- start-up -------------------------------------------------------------
+
+    def restore(self, scope: str, key: str, value: Any) -> bool:
+        """Re-apply a persisted setting over the configuration, silently.
+        Returns False for a setting that no longer applies (a deleted user)."""
+        kind, _, name = scope.partition(":")
+        if kind == "user" and name in self.users:
+            user = self.users[name]
+            if key == "routing":
+                user.routing = Routing.from_json(value)
+            elif key == "secret":
+                user.secret = str(value)
+            elif key == "preferences":
+                user.preferences = dict(value)
+            else:
+                return False
+            return True
+        if kind == "group" and name in self.groups and key == "members":
+            group = self.groups[name]
+            wanted = {login: bool(on) for login, on in value.items() if login in self.users}
+            self._set_members(group, wanted)
+            return True
+        return False
+
+    def _set_members(self, group: Group, wanted: dict[str, bool]) -> None:
+        for member in list(group.members):
+            if member.user.login not in wanted:
+                group.members.remove(member)
+                self._memberships[member.user.login].remove(group)
+        for login, logged_on in wanted.items():
+            member = group.member(login)
+            if member is None:
+                member = Member(self.users[login])
+                group.members.append(member)
+                self._index_member(group, member.user)
+            member.logged_on = logged_on

@@ -1,0 +1,17 @@
+"""The switch: every command, assembled from one module per concept.
+
+    SwitchCore  state, transactions, release rules      (core.py)
+    Routing     dial plan, coverage, no-answer          (routing.py)
+    Groups      hunt groups and queues                  (groups.py)
+    CallControl make, answer, clear, hold, consult      (calling.py)
+    Joining     transfer, conference, add/drop party    (joining.py)
+    Diverting   deflect, pickup, park, unpark           (diverting.py)
+    Settings    routing, data, recording, messages      (settings.py)
+"""
+from __future__ import annotations
+
+from .settings import Settings
+
+
+class Switch(Settings):
+    """The PBX. Build one with `build_switch(company, clock)`."""
