@@ -302,7 +302,9 @@ class SwitchCore:
         outgoing = party.role is Role.CALLER
         answered = call.answered if outgoing else party.answered_at is not None
         others = tuple(v for k, v in call.seen.items() if k != party.id)
-        self._emit(CallLogged(user.login, call.id, party.created_at, self.clock.wall(), answered,
+        ended = self.clock.wall()
+        started = ended - (self.clock.now() - party.created_at)
+        self._emit(CallLogged(user.login, call.id, started, ended, answered,
                               "outgoing" if outgoing else "incoming", cause, others))
 
     def _deposit_message(self, party: Party) -> None:
