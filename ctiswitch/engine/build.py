@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 def build_switch(company: "Company", clock: Clock) -> Switch:
     switch = Switch(clock, node_ip=company.node.ip)
     switch.voicemail_number = company.voicemail.number
+    switch.voicemail_answer_delay = company.voicemail.answer_delay
     ext = company.external
     switch.outside_prefix = ext.outside_prefix
     switch.external_min_digits = ext.min_digits

@@ -70,6 +70,7 @@ class SwitchCore:
         self.dids: dict[str, User] = {}
         self.externals: dict[str, ExternalNumber] = {}
         self.voicemail_number = "8000"
+        self.voicemail_answer_delay = 0.0
         self.outside_prefix = "0"
         self.external_min_digits = 7
         self.external_answer_after = 2.0
@@ -313,6 +314,8 @@ class SwitchCore:
         if owner is None or party.answered_at is None:
             return
         origin = party.call.origin
+        if origin is not None and origin.user is owner:
+            return  # the owner dialled in to listen to its own messages
         sender = origin.number if origin is not None and origin is not party else ""
         duration = round(self.clock.now() - party.answered_at, 3)
         self._emit(MessageDeposited(owner.login, "voicemail", sender, {"duration": duration}))

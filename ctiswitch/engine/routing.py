@@ -11,7 +11,7 @@ import re
 from typing import Callable
 from dataclasses import dataclass, field
 
-from .calls import Call, Party
+from .calls import Call, Connection, Party
 from .core import SwitchCore
 from .directory import Device, ExternalNumber, Group, User
 from .errors import CommandError, Refusal
@@ -144,11 +144,15 @@ class Routing(SwitchCore):
         hops = diversions + [(user.number, destination, cause)]
         return self._plan(destination, caller, False, hops, seen)
 
-    def no_answer_plan(self, user: User, diversions: list[tuple[str, str, Cause]]) -> Plan | None:
-        """Coverage after the no-answer timer or a rejection, or None."""
+    def no_answer_plan(self, user: User, diversions: list[tuple[str, str, Cause]],
+                       hops: int = 0) -> Plan | None:
+        """Coverage after the no-answer timer or a rejection, or None.
+        `hops` counts the call's earlier diversions: each no-answer forward
+        is a new plan, so without them two users forwarding to each other on
+        no answer would ping-pong for ever (call-model §2.4: 5 hops at most)."""
         fwd = user.routing.forward
         if fwd is not None and fwd.kind in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER) \
-                and len(diversions) < MAX_DIVERSIONS:
+                and hops + len(diversions) < MAX_DIVERSIONS:
             plan = self._divert(user, fwd.destination, Cause.FORWARD_NO_ANSWER, None, list(diversions), {user.login})
             if not plan.failed:
                 return plan
@@ -221,8 +225,17 @@ class Routing(SwitchCore):
         party = self._new_party(call, PartyKind.VOICEMAIL, self.voicemail_number, role, name="Voicemail")
         party.coverage_of = owner
         conn = self._new_connection(party, self.voicemail_number, None, S.ALERTING, Delivered, cause)
-        self._move(conn, S.CONNECTED, Established, cause)
+        if self.voicemail_answer_delay > 0:
+            party.timer = self._timer(self.voicemail_answer_delay, lambda: self._voicemail_answers(conn),
+                                      "voicemail_answer")
+        else:
+            self._move(conn, S.CONNECTED, Established, cause)
         return party
+
+    def _voicemail_answers(self, conn: Connection) -> None:
+        conn.party.timer = None
+        if conn.id in self.connections and conn.state is S.ALERTING:
+            self._move(conn, S.CONNECTED, Established, Cause.VOICEMAIL)
 
     def _enter_group(self, call: Call, group: Group, role: Role, cause: Cause) -> Party:
         """The call waits in the group (a QUEUED service party) while members
@@ -242,7 +255,7 @@ class Routing(SwitchCore):
         party.timer = None
         if party.call.id not in self.calls or party.state is not S.ALERTING or party.user is None:
             return
-        plan = self.no_answer_plan(party.user, [])
+        plan = self.no_answer_plan(party.user, [], len(party.call.redirects))
         if plan is None:
             return
         self._cover(party, plan, Cause.NO_ANSWER)
