@@ -68,6 +68,8 @@ class CallControl(Groups):
         call = conn.call
         call.dialled = destination
         call.initial_called = destination
+        # Dialling on a phone that took another call since going off hook.
+        self._hold_others(conn.device, keep=conn, cause=Cause.NEW_CALL)
         self._move(conn, S.CONNECTED, Originated, Cause.NEW_CALL)
         caller = conn.party.user
         plan = self.plan(destination, caller=caller)
@@ -76,7 +78,9 @@ class CallControl(Groups):
     def _prompt_expired(self, conn: Connection) -> None:
         conn.party.timer = None
         if conn.id in self.connections and conn.state is S.ALERTING:
-            self._leave(conn.party, Cause.NO_ANSWER)
+            # Nobody abandoned anything: the whole call ends for want of an
+            # answer (call-model §2.3 #2), not ABANDONED as _leave would say.
+            self._end_call(conn.call, Cause.NO_ANSWER)
 
     @command
     def off_hook(self, number: str) -> Call:
@@ -178,12 +182,14 @@ class CallControl(Groups):
             return
         if party.group is not None:
             gparty = self._group_party(call)
+            if gparty is not None and party.user is not None:
+                gparty.declined.add(party.user.login)
             self._clear_party(party, Cause.REJECTED)
             if gparty is not None:
                 self._distribute(gparty)
             self._release(call, Cause.REJECTED)
             return
-        plan = self.no_answer_plan(party.user, []) if party.user is not None else None
+        plan = self.no_answer_plan(party.user, [], len(call.redirects)) if party.user is not None else None
         if plan is not None:
             self._cover(party, plan, Cause.REJECTED)
             return
@@ -243,6 +249,9 @@ class CallControl(Groups):
         self._require_state(active, S.CONNECTED)
         active.hold_kind = HoldKind.COMMON
         self._move(active, S.HELD, Held, Cause.NORMAL)
+        # The two calls may be on two devices of one user: the held call's
+        # phone may be talking on a third.
+        self._hold_others(held.device, keep=held, cause=Cause.NORMAL)
         held.hold_kind = None
         self._move(held, S.CONNECTED, Retrieved, Cause.NORMAL)
 
@@ -251,21 +260,26 @@ class CallControl(Groups):
         """Drop the active (consultation) call and return to the held one."""
         held, active = self._pair(held_id, active_id)
         self._leave(active.party, Cause.NORMAL)
+        self._hold_others(held.device, keep=held, cause=Cause.NORMAL)
         held.hold_kind = None
         self._move(held, S.CONNECTED, Retrieved, Cause.NORMAL)
 
     @command
-    def consult(self, conn_id: int, destination: str,
+    def consult(self, conn_id: int, destination: str | None,
                 purpose: ConsultPurpose = ConsultPurpose.NONE) -> Call:
-        """Hold the active call and call someone else from the same phone."""
+        """Hold the active call and call someone else from the same phone.
+        With no destination the new call stays at dial tone (INITIATED) for
+        a later `dial` (MTCTI-3 SetupTransfer/SetupConf without arg1)."""
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED)
         device = conn.device
         self._require(device is not None, Refusal.INVALID_STATE, "only a phone can consult")
         assert device is not None
-        destination = check_dialable(destination)
+        if destination is not None:
+            destination = check_dialable(destination)
         self._require_free(device)
-        self._require_may_dial(device, destination)
+        if destination is not None:
+            self._require_may_dial(device, destination)
         conn.hold_kind = HoldKind.COMMON
         self._move(conn, S.HELD, Held, Cause.CONSULTATION)
         call = self._new_call(Cause.CONSULTATION)
@@ -273,7 +287,8 @@ class CallControl(Groups):
         first = conn.call
         self._link(first, call, purpose)
         new = self._new_connection(party, device.number, device, S.INITIATED, ServiceInitiated, Cause.CONSULTATION)
-        self._originate(new, destination)
+        if destination is not None:
+            self._originate(new, destination)
         return call
 
     def _link(self, first: Call, second: Call, purpose: ConsultPurpose) -> None:

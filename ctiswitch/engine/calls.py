@@ -23,7 +23,7 @@ from .directory import Device, Group, User
 
 
 class Connection:
-    __slots__ = ("id", "party", "dn", "device", "state", "hold_kind", "prompt", "since")
+    __slots__ = ("id", "party", "dn", "device", "state", "hold_kind", "prompt", "since", "audio")
 
     def __init__(self, id: int, party: "Party", dn: str, device: Device | None, now: float) -> None:
         self.id = id
@@ -35,6 +35,10 @@ class Connection:
         #: A ring-first ("prompt") alert at the caller's own phone.
         self.prompt = False
         self.since = now
+        #: (turret name, speech unit id) that talks on this connection, or held
+        #: it, set by the turret face (call-model §4.3: the audio owner decides
+        #: Conversation vs ConversationByAnother); None when no turret has it.
+        self.audio: tuple[str, int] | None = None
 
     @property
     def call(self) -> "Call":
@@ -48,7 +52,7 @@ class Party:
     __slots__ = (
         "id", "call", "kind", "number", "name", "user", "group", "role", "connections",
         "created_at", "alerted_at", "answered_at", "muted", "privacy", "silenced",
-        "anonymous", "coverage_of", "slot", "timer", "offered",
+        "anonymous", "coverage_of", "slot", "timer", "offered", "declined",
     )
 
     def __init__(
@@ -79,6 +83,9 @@ class Party:
         self.timer: Any = None
         #: For GROUP parties: logins of members already offered this call.
         self.offered: set[str] | None = None
+        #: For GROUP parties: logins of members who declined this call; they
+        #: are not offered it again (a new round would ring them at once).
+        self.declined: set[str] = set()
 
     @property
     def state(self) -> ConnectionState:

@@ -24,6 +24,8 @@ class Diverting(Joining):
         party = conn.party
         call = party.call
         self._emit(Diverted(call.id, party.number, plan.number, Cause.REDIRECTED))
+        if party.group is not None:
+            self._answered_from_group(party)  # a redirected group call leaves the group
         self._clear_party(party, Cause.REDIRECTED)
         self._execute(call, plan, Role.CALLED, Cause.REDIRECTED)
 
@@ -56,6 +58,10 @@ class Diverting(Joining):
         victim = ringing.party
         self._emit(Diverted(call.id, target, number, Cause.PICKUP))
         party = self._new_party(call, *self._identity(device), Role.PICKUP, user=device.user)
+        if victim.group is not None:
+            # A picked-up group call leaves the group: the other members stop
+            # ringing and the group party goes, as if the member had answered.
+            self._answered_from_group(victim)
         self._clear_party(victim, Cause.PICKUP)
         if answer:
             self._hold_others(device, keep=None, cause=Cause.PICKUP)

@@ -66,7 +66,7 @@ class Groups(Routing):
 
     def _next_member(self, group: Group, gparty: Party) -> Member | None:
         assert gparty.offered is not None
-        candidates = [m for m in group.members if self._eligible(m)]
+        candidates = [m for m in group.members if self._eligible(m) and m.user.login not in gparty.declined]
         if not candidates:
             return None
         fresh = [m for m in candidates if m.user.login not in gparty.offered]

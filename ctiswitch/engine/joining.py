@@ -77,6 +77,10 @@ class Joining(CallControl):
         size = len(primary.live_parties()) + len(secondary.live_parties()) - 1
         self._require(size <= MAX_CONFERENCE, Refusal.CAPACITY,
                       f"a conference holds at most {MAX_CONFERENCE} parties")
+        if held.device is not active.device:
+            # One user's two devices: the held call's phone may be talking
+            # on a third call (on one device, that can only be `active`).
+            self._hold_others(held.device, keep=held, cause=Cause.CONFERENCE)
         held.hold_kind = None
         self._move(held, S.CONNECTED, Retrieved, Cause.CONFERENCE)
         moved = self._merge(primary, secondary, active.party, Cause.CONFERENCE)
@@ -93,6 +97,8 @@ class Joining(CallControl):
         call = conn.call
         party = conn.party
         self._emit(Diverted(call.id, party.number, plan.number, Cause.SINGLE_STEP))
+        if party.group is not None:
+            self._answered_from_group(party)  # a ringing group call transferred on leaves the group
         self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
         self._clear_party(party, Cause.SINGLE_STEP)
         self._release(call, Cause.SINGLE_STEP)

@@ -1,0 +1,313 @@
+"""Hunt groups and queues (call-model §2.4 R4).
+
+Demo: hunt group 3000 rings 1005-1007 in parallel; queue 3100 offers one
+agent at a time, longest idle first, and lets callers wait when nobody is
+free. Ring modes other than the demo's are set on the group directly: they
+are configuration, not run-time commands.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ctiswitch.engine.errors import Refusal
+from ctiswitch.engine.events import Delivered, MemberChanged
+from ctiswitch.engine.states import Cause, ConnectionState, ForwardKind, PartyKind, RingMode
+
+from engine_support import Harness, only, steps
+
+S = ConnectionState
+AGENTS = ("1005", "1006", "1007")
+
+
+def offered(events) -> list[str]:
+    """Devices a batch offered the call to."""
+    return [e.dn for e in only(events, Delivered) if e.cause is Cause.DISTRIBUTED]
+
+
+def busy(h: Harness, *agents: str) -> None:
+    """Put agents in a call each (to 1008, still ringing): not free."""
+    for agent in agents:
+        h.switch.make_call(agent, "1008")
+
+
+class TestHuntGroupParallel:
+    def test_every_free_member_rings(self, h: Harness) -> None:
+        call = h.switch.make_call("1001", "3000")
+        assert steps(h.take())[3:] == [
+            ("Queued", "3000", "new_call"),
+            ("Delivered", "1005", "distributed"),
+            ("Delivered", "1006", "distributed"),
+            ("Delivered", "1007", "distributed"),
+        ]
+        group_party = h.party(call, "3000")
+        assert group_party.kind is PartyKind.GROUP and group_party.state is S.QUEUED
+        assert call.group is h.switch.groups["3000"]
+
+    def test_first_to_answer_takes_it_the_others_are_cleared(self, h: Harness) -> None:
+        call = h.switch.make_call("1001", "3000")
+        h.take()
+        h.switch.answer(h.conn("1006").id)
+        assert steps(h.take()) == [
+            ("Established", "1006", "new_call"),
+            ("ConnectionCleared", "1005", "distributed"),
+            ("CallLogged", "1005", "incoming", "missed"),
+            ("ConnectionCleared", "1007", "distributed"),
+            ("CallLogged", "1007", "incoming", "missed"),
+            ("ConnectionCleared", "3000", "distributed"),
+        ]
+        assert h.states(call) == {"1001": "connected", "1006": "connected"}
+        assert call.group is h.switch.groups["3000"]  # kept after the answer
+        assert not h.switch._waiting.get("3000")
+
+    def test_busy_dnd_and_logged_off_members_are_skipped(self, h: Harness) -> None:
+        busy(h, "1005")
+        h.switch.set_dnd("1006", True)
+        h.switch.set_logged_on("3000", "1007", False)
+        h.switch.add_member("3000", "1004")
+        h.take()
+        h.switch.make_call("1001", "3000")
+        assert offered(h.take()) == ["1004"]
+
+    def test_nobody_free_gives_busy(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        call = h.switch.make_call("1001", "3000")
+        assert steps(h.take())[-1] == ("Failed", "1001", "busy")
+        assert h.states(call) == {"1001": "failed"}
+
+    def test_a_member_declining_leaves_the_others_ringing(self, h: Harness) -> None:
+        call = h.switch.make_call("1001", "3000")
+        h.take()
+        h.switch.reject(h.conn("1005").id)
+        assert steps(h.take()) == [
+            ("ConnectionCleared", "1005", "rejected"),
+            ("CallLogged", "1005", "incoming", "missed"),
+        ]
+        assert h.states(call) == {"1001": "connected", "3000": "queued", "1006": "alerting", "1007": "alerting"}
+
+    def test_caller_hanging_up_clears_the_group(self, h: Harness) -> None:
+        h.switch.make_call("1001", "3000")
+        h.switch.clear_connection(h.conn("1001").id)
+        assert not h.switch.calls and not h.switch._waiting.get("3000")
+        assert h.clock.pending() == 0
+
+    def test_members_ignore_personal_forwarding(self, h: Harness) -> None:
+        h.switch.set_forward("1005", ForwardKind.IMMEDIATE, "1008")
+        h.take()
+        h.switch.make_call("1001", "3000")
+        assert offered(h.take()) == list(AGENTS)
+
+
+class TestQueue:
+    def test_one_agent_at_a_time_longest_idle_first(self, h: Harness) -> None:
+        call = h.switch.make_call("1001", "3100")
+        assert offered(h.take()) == ["1005"]  # all equally idle: list order
+        h.advance(15)
+        assert steps(h.take()) == [
+            ("ConnectionCleared", "1005", "no_answer"),
+            ("CallLogged", "1005", "incoming", "missed"),
+            ("Delivered", "1006", "distributed"),
+        ]
+        h.switch.answer(h.conn("1006").id)
+        assert steps(h.take()) == [("Established", "1006", "new_call"), ("ConnectionCleared", "3100", "distributed")]
+        assert h.states(call) == {"1001": "connected", "1006": "connected"}
+
+    def test_the_agent_idle_longest_is_offered_first(self, h: Harness) -> None:
+        # 1005 and 1007 finish calls after 1006 does.
+        for agent, t in (("1006", 1), ("1005", 2), ("1007", 3)):
+            c = h.switch.make_call(agent, "1008")
+            h.advance(t)
+            h.switch.clear_call(c.id)
+        h.take()
+        h.switch.make_call("1001", "3100")
+        assert offered(h.take()) == ["1006"]
+
+    def test_round_robin_after_everyone_was_tried(self, h: Harness) -> None:
+        h.switch.make_call("1001", "3100")
+        seen = offered(h.take())
+        for _ in range(3):
+            h.advance(15)
+            seen += offered(h.take())
+        assert seen == ["1005", "1006", "1007", "1005"]
+
+    def test_caller_waits_when_no_agent_is_free(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        h.take()
+        call = h.switch.make_call("1001", "3100")
+        assert steps(h.take())[-1] == ("Queued", "3100", "new_call")
+        assert h.states(call) == {"1001": "connected", "3100": "queued"}
+        h.advance(600)
+        assert h.states(call) == {"1001": "connected", "3100": "queued"}
+
+    def test_a_freed_agent_gets_the_waiting_call(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        call = h.switch.make_call("1001", "3100")
+        h.take()
+        h.switch.clear_connection(h.conn("1007").id)
+        assert offered(h.take()) == ["1007"]
+        assert h.states(call) == {"1001": "connected", "3100": "queued", "1007": "alerting"}
+
+    def test_waiting_calls_are_served_oldest_first(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        first = h.switch.make_call("1001", "3100")
+        second = h.switch.make_call("1002", "3100")
+        h.take()
+        h.switch.clear_connection(h.conn("1006").id)
+        (delivered,) = [e for e in only(h.take(), Delivered) if e.cause is Cause.DISTRIBUTED]
+        assert delivered.call == first.id
+        h.switch.clear_connection(h.conn("1005").id)
+        (delivered,) = [e for e in only(h.take(), Delivered) if e.cause is Cause.DISTRIBUTED]
+        assert delivered.call == second.id
+
+    def test_logging_on_redistributes(self, h: Harness) -> None:
+        for agent in AGENTS:
+            h.switch.set_logged_on("3100", agent, False)
+        call = h.switch.make_call("1001", "3100")
+        h.take()
+        h.switch.set_logged_on("3100", "1006", True)
+        events = h.take()
+        assert only(events, MemberChanged) == [MemberChanged("3100", "1006", ("logged_on",))]
+        assert offered(events) == ["1006"]
+        assert h.states(call)["1006"] == "alerting"
+
+    def test_dnd_off_redistributes(self, h: Harness) -> None:
+        for agent in AGENTS:
+            h.switch.set_dnd(agent, True)
+        h.switch.make_call("1001", "3100")
+        h.take()
+        h.switch.set_dnd("1007", False)
+        assert offered(h.take()) == ["1007"]
+
+    def test_a_new_member_gets_the_waiting_call(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        h.switch.make_call("1001", "3100")
+        h.take()
+        h.switch.add_member("3100", "1004")
+        events = h.take()
+        assert only(events, MemberChanged) == [MemberChanged("3100", "1004", ("added",))]
+        assert offered(events) == ["1004"]
+
+    def test_an_agent_declining_passes_to_the_next(self, h: Harness) -> None:
+        h.switch.make_call("1001", "3100")
+        h.take()
+        h.switch.reject(h.conn("1005").id)
+        assert offered(h.take()) == ["1006"]
+
+    def test_an_agent_who_declined_is_not_offered_the_call_again(self, h: Harness) -> None:
+        """Regression: when every agent had been tried, a new round started
+        at once, so the agent who had just declined rang again immediately."""
+        for agent in ("1006", "1007"):
+            h.switch.set_logged_on("3100", agent, False)
+        call = h.switch.make_call("1001", "3100")
+        h.switch.reject(h.conn("1005").id)
+        h.take()
+        h.advance(60)
+        assert offered(h.take()) == []
+        assert h.states(call) == {"1001": "connected", "3100": "queued"}
+        # Another agent still gets it.
+        h.switch.set_logged_on("3100", "1006", True)
+        assert offered(h.take()) == ["1006"]
+
+    def test_a_phone_that_always_declines_does_not_hang_the_switch(self, hs: Harness) -> None:
+        """Regression: with the Simulator declining at once, the re-offer
+        and the decline chased each other without virtual time passing, so
+        `advance` never returned."""
+        for agent in ("1006", "1007"):
+            hs.switch.set_logged_on("3100", agent, False)
+        hs.switch.set_behaviour("1005", "reject", 0)
+        call = hs.switch.make_call("1001", "3100")
+        hs.advance(1)
+        assert hs.states(call) == {"1001": "connected", "3100": "queued"}
+
+    def test_sequential_round_skips_decliners_but_not_the_unanswered(self, h: Harness) -> None:
+        h.switch.groups["3000"].ring_mode = RingMode.SEQUENTIAL
+        h.switch.make_call("1001", "3000")
+        h.switch.reject(h.conn("1005").id)  # 1005 declines: 1006 next
+        seen = offered(h.take())
+        for _ in range(3):
+            h.advance(15)
+            seen += offered(h.take())
+        assert seen == ["1005", "1006", "1007", "1006", "1007"]
+
+    def test_caller_abandoning_a_waiting_call_leaves_the_queue(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        call = h.switch.make_call("1001", "3100")
+        h.switch.clear_connection(h.conn("1001", call=call).id)
+        assert call.id not in h.switch.calls and not h.switch._waiting["3100"]
+        h.switch.clear_connection(h.conn("1005").id)
+        assert offered(h.take()) == []
+
+
+class TestRingModes:
+    def test_sequential_offers_in_member_order(self, h: Harness) -> None:
+        h.switch.groups["3000"].ring_mode = RingMode.SEQUENTIAL
+        h.switch.make_call("1001", "3000")
+        seen = offered(h.take())
+        for _ in range(3):
+            h.advance(15)
+            seen += offered(h.take())
+        assert seen == ["1005", "1006", "1007", "1005"]
+
+    def test_rotary_starts_after_the_last_offered(self, h: Harness) -> None:
+        h.switch.groups["3000"].ring_mode = RingMode.ROTARY
+        first = h.switch.make_call("1001", "3000")
+        h.switch.answer(h.conn("1005").id)
+        h.advance(1)
+        h.take()
+        h.switch.make_call("1002", "3000")
+        assert offered(h.take()) == ["1006"]
+        h.switch.clear_call(first.id)
+
+    def test_group_overflow_after_its_waiting_time(self, h: Harness) -> None:
+        group = h.switch.groups["3000"]
+        group.voicemail_seconds, group.overflow = 30, "1008"
+        call = h.switch.make_call("1001", "3000")
+        h.advance(29)
+        h.take()
+        h.advance(1)
+        assert steps(h.take()) == [
+            ("ConnectionCleared", "1005", "overflow"),
+            ("CallLogged", "1005", "incoming", "missed"),
+            ("ConnectionCleared", "1006", "overflow"),
+            ("CallLogged", "1006", "incoming", "missed"),
+            ("ConnectionCleared", "1007", "overflow"),
+            ("CallLogged", "1007", "incoming", "missed"),
+            ("ConnectionCleared", "3000", "overflow"),
+            ("Delivered", "1008", "overflow"),
+        ]
+        assert h.states(call) == {"1001": "connected", "1008": "alerting"}
+        assert not h.switch._waiting["3000"]
+
+    def test_answered_group_call_cancels_the_overflow(self, h: Harness) -> None:
+        group = h.switch.groups["3000"]
+        group.voicemail_seconds, group.overflow = 30, "1008"
+        call = h.switch.make_call("1001", "3000")
+        h.switch.answer(h.conn("1005").id)
+        h.advance(60)
+        assert h.states(call) == {"1001": "connected", "1005": "connected"}
+
+
+class TestMembership:
+    def test_log_off_and_on(self, h: Harness) -> None:
+        h.switch.set_logged_on("3000", "1005", False)
+        assert h.take() == [MemberChanged("3000", "1005", ("logged_on",))]
+        assert not h.switch.groups["3000"].member("1005").logged_on
+        h.switch.set_logged_on("3000", "1005", False)  # already off: nothing to say
+        assert h.take() == []
+
+    def test_remove_member(self, h: Harness) -> None:
+        h.switch.remove_member("3000", "1007")
+        assert h.take() == [MemberChanged("3000", "1007", ("removed",))]
+        h.switch.make_call("1001", "3000")
+        assert offered(h.take()) == ["1005", "1006"]
+
+    @pytest.mark.parametrize(("command", "args", "refusal"), [
+        ("set_logged_on", ("3999", "1005", False), Refusal.GROUP_NOT_FOUND),
+        ("set_logged_on", ("3000", "1001", False), Refusal.USER_NOT_FOUND),
+        ("add_member", ("3000", "1005"), Refusal.ALREADY_DONE),
+        ("add_member", ("3000", "nobody"), Refusal.USER_NOT_FOUND),
+        ("add_member", ("3999", "1001"), Refusal.GROUP_NOT_FOUND),
+        ("remove_member", ("3000", "1001"), Refusal.USER_NOT_FOUND),
+        ("remove_member", ("3999", "1005"), Refusal.GROUP_NOT_FOUND),
+    ])
+    def test_refusals(self, h: Harness, command: str, args: tuple, refusal: Refusal) -> None:
+        h.refused(refusal, getattr(h.switch, command), *args)
