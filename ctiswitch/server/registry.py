@@ -5,9 +5,12 @@ A face joins the server with one line here: its ``contribute(board)``
 """
 from __future__ import annotations
 
+from ctiswitch.faces.turret import server as turret_server
+
 from . import simapi
 from .contribution import Contributor
 
 CONTRIBUTORS: tuple[Contributor, ...] = (
     simapi.contribute,
+    turret_server.contribute,
 )

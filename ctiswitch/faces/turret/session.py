@@ -1,0 +1,186 @@
+"""Turret session state: what the face keeps besides the engine's call model.
+
+One `TurretSession` per configured turret holds what the engine does not
+know: login state, the loaded profile, the speech units, the controlling
+connections and the notification subscribers with the view each was last
+sent. Who holds a line's audio lives on the engine's connections
+(`Connection.audio`), so it follows each connection's life by construction.
+
+`Turrets` is the engine listener for all of them. After every batch it
+recomputes each turret's view and sends each subscriber the difference; the
+work is a few lines per turret plus non-blocking queue appends, so the
+engine is never held up. While the face itself runs a command (`acting`),
+batches only mark the views stale: the face sets the audio owner of the
+connection it just created or answered right after the command returns,
+and the refresh then sees the finished state rather than a half-made one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+from ctiswitch.config.model import TurretProfile
+from ctiswitch.engine.events import Batch
+from ctiswitch.engine.switch import Switch
+
+from .idl import load_idl
+from .notifier import Subscriber
+from .translate import Notification, TurretView, build_view, view_changes
+from .wire import Dialect
+
+T = load_idl()
+log = logging.getLogger("ctiswitch.turret")
+
+
+class TurretError(Exception):
+    """A request refused with a documented Turret error code."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+class TurretSession:
+    """One turret (an OpenScape Xpert client) as the API sees it."""
+
+    def __init__(
+        self,
+        name: str,
+        speech_units: Mapping[int, int],
+        turrets: Turrets,
+    ) -> None:
+        self.name = name
+        #: Speech unit id to Thrift DeviceType, in configuration order.
+        self.speech_units = dict(speech_units)
+        self.login_state: int = T.TurretState.Logout
+        self.profile: TurretProfile | None = None
+        self.controllers = 0
+        self.subscribers: dict[tuple[str, int], Subscriber] = {}
+        self._turrets = turrets
+
+    @property
+    def switch(self) -> Switch:
+        return self._turrets.switch
+
+    def view(self) -> TurretView:
+        return build_view(self.name, self.login_state, self.profile, self.switch.devices)
+
+    def refresh(self) -> None:
+        """Send every subscriber what changed since its last view."""
+        if not self.subscribers:
+            return
+        view = self.view()
+        for sub in list(self.subscribers.values()):
+            self._deliver(sub, view_changes(sub.last, view), view)
+
+    def broadcast(self, method: str, *args: object) -> None:
+        """Send an event that is not part of the view (onLoginResponse) to everyone."""
+        for sub in list(self.subscribers.values()):
+            self._deliver(sub, [(method, args)], None)
+
+    def _deliver(self, sub: Subscriber, notes: Sequence[Notification], view: TurretView | None) -> None:
+        if sub.enqueue(notes):
+            if view is not None:
+                sub.last = view
+            return
+        current = view if view is not None else self.view()
+        sub.enqueue(view_changes(None, current))
+        sub.last = current
+
+    def subscribe(self, host: str, port: int, turret_name: str, dialect: Dialect) -> None:
+        """Add a subscriber, or update the one already at (host, port) (spec C1 A-5).
+
+        A new subscriber starts from the current view: it is sent changes,
+        not a snapshot (A-7); clients take snapshots with the request methods.
+        """
+        existing = self.subscribers.get((host, port))
+        if existing is not None:
+            existing.turret_name = turret_name
+            existing.dialect = dialect
+            return
+        sub = Subscriber(host, port, turret_name, dialect, self._dropped)
+        sub.last = self.view()
+        self.subscribers[sub.address] = sub
+        sub.start()
+
+    def _dropped(self, sub: Subscriber) -> None:
+        if self.subscribers.get(sub.address) is sub:
+            del self.subscribers[sub.address]
+
+    def logged_in(self, profile: TurretProfile) -> None:
+        self.profile = profile
+        self.login_state = T.TurretState.Login
+        self.refresh()
+
+    def logged_out(self) -> None:
+        self.profile = None
+        self.login_state = T.TurretState.Logout
+        self.refresh()
+
+    async def stop(self) -> None:
+        for sub in list(self.subscribers.values()):
+            await sub.stop()
+        self.subscribers.clear()
+
+
+class Turrets:
+    """Every turret of the switch, fed by one engine listener."""
+
+    def __init__(
+        self,
+        switch: Switch,
+        profiles: Sequence[TurretProfile],
+        defer: Callable[[Callable[[], None]], object],
+    ) -> None:
+        self.switch = switch
+        self.profiles = {profile.name: profile for profile in profiles}
+        #: Profile name to the turret it is logged in on (a profile is loaded
+        #: on at most one turret, call-model §1.1).
+        self.logins: dict[str, str] = {}
+        #: Runs a callable after the current request has been answered: how
+        #: login results arrive later, as the API documents.
+        self.defer = defer
+        self.sessions: dict[str, TurretSession] = {}
+        self._acting = False
+        self._stale = False
+        self._unsubscribe = switch.subscribe(self._on_batch)
+
+    def add(self, name: str, speech_units: Mapping[int, int]) -> TurretSession:
+        session = TurretSession(name, speech_units, self)
+        self.sessions[name] = session
+        return session
+
+    def _on_batch(self, batch: Batch) -> None:
+        """The engine listener: a failure here is logged, never raised into
+        the engine, whose other listeners (store, other faces) must still run."""
+        if self._acting:
+            self._stale = True
+            return
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("turret notifications failed after batch %s", batch.seq)
+
+    def refresh(self) -> None:
+        for session in self.sessions.values():
+            session.refresh()
+
+    @contextlib.contextmanager
+    def acting(self) -> Iterator[None]:
+        """Run engine commands whose results the face completes before anyone sees them."""
+        self._acting = True
+        try:
+            yield
+        finally:
+            self._acting = False
+            if self._stale:
+                self._stale = False
+                self.refresh()
+
+    async def stop(self) -> None:
+        self._unsubscribe()
+        for session in self.sessions.values():
+            await session.stop()

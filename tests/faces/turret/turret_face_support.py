@@ -1,0 +1,165 @@
+"""Helpers for the Turret face tests: real thriftpy2 clients and a real
+notification receiver, both built from the shipped turret.thrift.
+
+`Receiver` is what a third-party application runs (spec turret-and-sky.md
+A2 item 2): a thriftpy2 `TurretNotificationService` server on 127.0.0.1:0
+that the switch connects back to. It records every notification in arrival
+order; `expect` waits for one that matches, so tests never depend on timing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from thriftpy2.protocol import TBinaryProtocolFactory
+from thriftpy2.rpc import make_client
+from thriftpy2.thrift import TProcessor
+from thriftpy2.transport import (
+    TBufferedTransportFactory,
+    TFramedTransportFactory,
+    TServerSocket,
+    TTransportException,
+)
+
+from ctiswitch.faces.turret.idl import load_idl
+
+T = load_idl()
+REQ = T.TurretRequestService
+NOTE = T.TurretNotificationService
+B = T.BasicLineState
+
+#: How long a test waits for a notification before failing.
+WAIT = 10.0
+
+TRANSPORTS = {"framed": TFramedTransportFactory, "unframed": TBufferedTransportFactory}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One received notification: its method and arguments after turretName."""
+
+    method: str
+    turret_name: str
+    args: tuple[Any, ...]
+
+
+class _Recorder:
+    """The TurretNotificationService handler: every method records itself."""
+
+    def __init__(self, sink: queue.Queue[Note]) -> None:
+        self._sink = sink
+
+    def __getattr__(self, method: str) -> Callable[..., None]:
+        if method not in NOTE.thrift_services:
+            raise AttributeError(method)
+
+        def record(turretName: str, *args: Any) -> None:
+            self._sink.put(Note(method, turretName, args))
+
+        return record
+
+
+class Receiver:
+    """A notification server on 127.0.0.1 with an OS-chosen port."""
+
+    def __init__(self, dialect: str = "framed") -> None:
+        self._notes: queue.Queue[Note] = queue.Queue()
+        self.seen: list[Note] = []
+        self._processor = TProcessor(NOTE, _Recorder(self._notes))
+        self._transport = TRANSPORTS[dialect]()
+        self._server = TServerSocket(host="127.0.0.1", port=0, client_timeout=0)
+        self._server.listen()
+        self.port: int = self._server.sock.getsockname()[1]
+        self._clients: list[Any] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client = self._server.accept()
+            except OSError:
+                return
+            self._clients.append(client.sock)
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: Any) -> None:
+        trans = self._transport.get_transport(client)
+        proto = TBinaryProtocolFactory().get_protocol(trans)
+        try:
+            while True:
+                self._processor.process(proto, proto)
+        except (TTransportException, OSError):
+            pass
+        trans.close()
+
+    def close(self) -> None:
+        """Stop accepting and drop the switch's connections: a dead subscriber."""
+        self._server.close()
+        for sock in self._clients:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def subscriber_info(self, turret_name: str = "") -> Any:
+        return T.SubscriberInfo(ipAddress="127.0.0.1", port=self.port, turretName=turret_name)
+
+    def expect(self, method: str, where: Callable[[Note], bool] = lambda note: True) -> Note:
+        """The first not yet consumed notification of `method` matching `where`."""
+        for index, note in enumerate(self.seen):
+            if note.method == method and where(note):
+                del self.seen[index]
+                return note
+        while True:
+            try:
+                note = self._notes.get(timeout=WAIT)
+            except queue.Empty:
+                raise AssertionError(f"no {method} arrived in {WAIT} s; pending: {self.seen}") from None
+            if note.method == method and where(note):
+                return note
+            self.seen.append(note)
+
+    def expect_line(self, line: str, *states: int) -> Note:
+        """Wait for `line` to reach exactly the state set `states`."""
+        wanted = set(states)
+        return self.expect("onLineStatesChanged",
+                           lambda n: n.args[0].lineName == line and set(n.args[0].basicLineStates) == wanted)
+
+    def drain(self) -> None:
+        """Forget everything received so far."""
+        self.seen.clear()
+        while not self._notes.empty():
+            self._notes.get_nowait()
+
+
+def turret_address(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None
+    return parts.hostname, parts.port
+
+
+@contextlib.contextmanager
+def turret_client(url: str, dialect: str = "framed") -> Iterator[Any]:
+    """A thriftpy2 TurretRequestService client, as a vendor application builds it."""
+    host, port = turret_address(url)
+    client = make_client(REQ, host, port, proto_factory=TBinaryProtocolFactory(),
+                         trans_factory=TRANSPORTS[dialect](), timeout=10000)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def login(client: Any, receiver: Receiver, profile: str = "Trader1", password: str = "1234") -> None:
+    """Log in and wait for the documented sequence to finish."""
+    client.login(profile, password)
+    response = receiver.expect("onLoginResponse")
+    assert response.args[0] == T.LoginSuccessful, response
+    receiver.expect("onLoginStateChanged", lambda n: n.args[0] == T.TurretState.Login)
+    for line in client.getAvailableLines():
+        receiver.expect("onLineStatesChanged", lambda n, line=line: n.args[0].lineName == line)
