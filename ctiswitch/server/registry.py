@@ -5,6 +5,7 @@ A face joins the server with one line here: its ``contribute(board)``
 """
 from __future__ import annotations
 
+from ctiswitch.faces.sky import server as sky_server
 from ctiswitch.faces.turret import server as turret_server
 
 from . import simapi
@@ -12,5 +13,6 @@ from .contribution import Contributor
 
 CONTRIBUTORS: tuple[Contributor, ...] = (
     simapi.contribute,
+    sky_server.contribute,
     turret_server.contribute,
 )
