@@ -1,0 +1,244 @@
+"""One MTCTI-3 connection: routes each client Message and owns its
+subscriptions (spec/mtcti3.md §3, §7.1 items 3-4).
+
+The session never touches the socket: it hands finished Messages to `send`
+and asks the hub to recompute views with `changed`. Every request with a
+non-zero requestid gets exactly one RequestResponse, sent before any Notify
+the request causes (A6); requestid 0 means "no answer wanted" (A5).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ctiswitch.engine.clock import Clock
+from ctiswitch.engine.errors import CommandError
+from ctiswitch.engine.switch import Switch
+
+from . import translate_calls as tc
+from . import translate_commands as cmd
+from . import translate_config as tcfg
+from . import translate_settings as tset
+from .constants import SINGLE_SUBSCRIPTIONS
+from .constants import ResultCode as R
+from .mtcti3_pb2 import (
+    GeneralCmd,
+    GeneralData,
+    Message,
+    RequestResponse,
+    Subscribe,
+    SubscribeCmd,
+    SubscribeEnd,
+    SubscribeTerminated,
+)
+from .subscriptions import Changes, Subscription
+
+log = logging.getLogger("ctiswitch.mtcti3")
+
+#: Subscriptions one connection may hold; past it, Subscribe gets TOOMANY.
+MAX_SUBSCRIPTIONS = 1000
+#: The one documented pseudo-file (GeneralCmd GetFile, §2.2).
+ACCOUNT_CODE_FILE = "nasystem/AccountCode"
+
+
+class Session:
+    def __init__(self, switch: Switch, clock: Clock, send: Callable[[Message], None],
+                 changed: Callable[[], None], peer: str) -> None:
+        self.switch = switch
+        self.clock = clock
+        self._send = send
+        self._changed = changed
+        self.peer = peer
+        self.subs: dict[int, Subscription] = {}
+
+    # -- in -----------------------------------------------------------------
+
+    def handle(self, message: Message) -> None:
+        """Dispatch one client Message; server-to-client payloads sent by a
+        client carry no requestid to answer, so they are logged and ignored."""
+        kind = message.WhichOneof("payload")
+        if kind == "subscribe":
+            self._subscribe(message.subscribe)
+        elif kind == "subscribecmd":
+            self._command(message.subscribecmd)
+        elif kind == "subscribeend":
+            self._end(message.subscribeend)
+        elif kind == "notifyack":
+            sub = self.subs.get(message.notifyack.subscribe_id)
+            if sub is not None and sub.ack(message.notifyack.notify_id):
+                self.flush()
+        elif kind == "generalcmd":
+            self._general(message.generalcmd)
+        else:
+            log.info("mtcti3 %s: ignored a %s message, which only the server sends", self.peer, kind)
+        self._changed()
+
+    def _answer(self, requestid: int, result: int) -> None:
+        if requestid:
+            self._send(Message(response=RequestResponse(requestid=requestid, result=result)))
+
+    def _subscribe(self, request: Subscribe) -> None:
+        payload = request.WhichOneof("payload")
+        existing = self.subs.get(request.subscribe_id)
+        if payload is None:  # a refresh (§3.3)
+            if existing is None:
+                self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_INVALID_ID)
+                return
+            self._arm(existing, request.timeout)
+            self._answer(request.requestid, R.MTCTISESS_SUCCESS)
+            return
+        result = self._validate(request, payload, existing)
+        if result is not R.MTCTISESS_SUCCESS:
+            self._answer(request.requestid, result)
+            return
+        body = getattr(request, payload)
+        sub = existing or Subscription(request.subscribe_id, payload)
+        sub.flags = getattr(body, "flags", 0)
+        sub.ccflags = getattr(body, "ccflags", 0)
+        if payload == "user":
+            sub.user = tcfg.find_user(self.switch, body.guid)
+        elif payload == "queue":
+            sub.group = tcfg.find_group(self.switch, body.guid, body.name)
+        sub.config = None
+        sub.config_sent = None  # a new or modified subscription gets a full snapshot (A8)
+        self.subs[sub.sid] = sub
+        self._arm(sub, request.timeout)
+        self._answer(request.requestid, R.MTCTISESS_SUCCESS)
+
+    def _validate(self, request: Subscribe, payload: str, existing: Subscription | None) -> R:
+        if request.subscribe_id == 0:
+            return R.MTCTISESS_REQUEST_INVALID_PAYLOAD
+        if existing is not None and existing.kind != payload:
+            return R.MTCTISESS_SUBSCRIPTION_INVALID
+        if payload == "presence":
+            # Presence is not served: the type is reported as unrecognized.
+            return R.MTCTISESS_SUBSCRIPTION_INVALID
+        if request.timeout < 0:
+            return R.MTCTISESS_SUBSCRIPTION_TIMEOUT_TOO_SMALL
+        if existing is None:
+            if len(self.subs) >= MAX_SUBSCRIPTIONS:
+                return R.MTCTISESS_TOOMANY
+            if payload in SINGLE_SUBSCRIPTIONS and any(s.kind == payload for s in self.subs.values()):
+                return R.MTCTISESS_TOOMANY
+        if payload == "user" and tcfg.find_user(self.switch, request.user.guid) is None:
+            return R.MTCTISESS_USERNOTFOUND
+        if payload == "queue" and tcfg.find_group(self.switch, request.queue.guid, request.queue.name) is None:
+            return R.MTCTISESS_NOTFOUND
+        return R.MTCTISESS_SUCCESS
+
+    def _arm(self, sub: Subscription, timeout: int) -> None:
+        """(Re)start the expiry timer; 0 means no expiry (§3.3)."""
+        if sub.timer is not None:
+            sub.timer.cancel()
+            sub.timer = None
+        if timeout > 0:
+            sub.timer = self.clock.call_later(float(timeout), lambda: self.terminate(sub.sid, "timeout"))
+
+    def _end(self, request: SubscribeEnd) -> None:
+        sub = self.subs.pop(request.subscribe_id, None)
+        if sub is None:
+            self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_INVALID_ID)
+            return
+        if sub.timer is not None:
+            sub.timer.cancel()
+        self._answer(request.requestid, R.MTCTISESS_SUCCESS)
+
+    def _command(self, request: SubscribeCmd) -> None:
+        sub = self.subs.get(request.subscribe_id)
+        if sub is None:
+            self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_INVALID_ID)
+            return
+        payload = request.WhichOneof("payload")
+        if payload == "timeout":  # the PROTO's alternative refresh (A9)
+            self._arm(sub, request.timeout)
+            self._answer(request.requestid, R.MTCTISESS_SUCCESS)
+            return
+        self._answer(request.requestid, self._run(sub, request, payload))
+
+    def _run(self, sub: Subscription, request: SubscribeCmd, payload: str | None) -> int:
+        try:
+            if payload == "callcontrol" and sub.call_control:
+                return self._call_control(sub, request)
+            if payload == "user" and sub.kind == "user":
+                assert sub.user is not None
+                return tset.update_user(self.switch, sub.user, request.user)
+            if payload == "queue" and sub.kind == "queue":
+                assert sub.group is not None
+                return tset.update_queue(self.switch, sub.group, request.queue)
+        except CommandError as error:
+            log.info("mtcti3 %s: refused %s: %r", self.peer, payload, error)
+            return R.MTCTISESS_REQUESTFAILED
+        return R.MTCTISESS_REQUEST_INVALID_CONTEXT
+
+    def _call_control(self, sub: Subscription, request: SubscribeCmd) -> int:
+        update = request.callcontrol
+        commands = [f for f in ("makecall", "callfunction", "unparkcall") if update.HasField(f)]
+        if len(commands) > 1:
+            return R.MTCTISESS_REQUEST_INVALID_PAYLOAD
+        if not commands:
+            return self._set_reference(sub, update.callid, update.referencecallid)
+        if commands[0] == "callfunction":
+            return cmd.call_function(self.switch, sub, update)
+        if sub.kind != "user" or update.callid or not update.referencecallid:
+            return R.MTCTISESS_REQUEST_INVALID_PAYLOAD
+        if commands[0] == "makecall":
+            return cmd.make_call(self.switch, sub, update.referencecallid, update.makecall)
+        return cmd.unpark(self.switch, sub, update.referencecallid, update.unparkcall)
+
+    def _set_reference(self, sub: Subscription, callid: int, reference: int) -> int:
+        """An update with ids and no command asserts the referencecallid."""
+        if not callid or callid not in sub.callids.values():
+            return R.MTCTISESS_CALLCONTROL_CALLNOTFOUND
+        sub.refs[callid] = reference
+        return R.MTCTISESS_SUCCESS
+
+    def _general(self, request: GeneralCmd) -> None:
+        """GetFile: only the account-code list exists; it is empty because
+        the switch accepts any numeric account code (A27)."""
+        if request.WhichOneof("payload") != "getfile":
+            self._answer(request.requestid, R.MTCTISESS_GENCMD_INVALID_PAYLOAD)
+            return
+        getfile = request.getfile
+        if getfile.fname != ACCOUNT_CODE_FILE:
+            self._answer(request.requestid, R.MTCTISESS_NOTFOUND)
+            return
+        data = GeneralData(responseid=request.requestid)
+        data.getfile.cmdinst = getfile.cmdinst
+        data.getfile.fname = getfile.fname
+        self._send(Message(generaldata=data))
+
+    # -- out --------------------------------------------------------------------
+
+    def refresh(self, seen: tc.Seen, changes: Changes) -> None:
+        live = self.switch.calls.keys()
+        for sub in list(self.subs.values()):
+            sub.forget_finished(live)
+            sub.refresh(self.switch, seen, changes)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send what each open window allows; end overflowing subscriptions."""
+        for sub in list(self.subs.values()):
+            if sub.overflowed:
+                self.terminate(sub.sid, "notify backlog overflow")
+                continue
+            message = sub.next_message()
+            if message is not None:
+                self._send(message)
+
+    def terminate(self, sid: int, reason: str) -> None:
+        """The server ends a subscription (expiry, overflow): A10."""
+        sub = self.subs.pop(sid, None)
+        if sub is None:
+            return
+        if sub.timer is not None:
+            sub.timer.cancel()
+        log.info("mtcti3 %s: subscription %d ended: %s", self.peer, sid, reason)
+        self._send(Message(subscribeterminated=SubscribeTerminated(subscribe_id=sid, reason=reason)))
+
+    def close(self) -> None:
+        for sub in self.subs.values():
+            if sub.timer is not None:
+                sub.timer.cancel()
+        self.subs.clear()
+

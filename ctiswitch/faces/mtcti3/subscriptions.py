@@ -1,0 +1,230 @@
+"""One MTCTI-3 subscription: its view of the engine and its Notify window.
+
+A subscription keeps only per-subscription wire state: which callid each
+call appearance has, the referencecallid the client gave it, the snapshot
+last sent per callid, and what is waiting to be sent. Everything else is
+recomputed from the engine by ``refresh`` (DESIGN.md: a face never keeps its
+own call model).
+
+Flow control (spec/mtcti3.md §3.4, DECISION A7 option b): every Notify
+carries a notify_id and the window is one Notify per subscription. While a
+Notify is unacknowledged, changes accumulate as *the latest* snapshot per
+callid (coalesced) and the CallLost entries of appearances the client has
+seen (never dropped). A snapshot equal to the one last sent is not resent.
+The backlog is therefore bounded by the appearances alive at once, plus the
+losses of callids the client knows; past ``MAX_PENDING`` entries the
+subscription is ended with SubscribeTerminated, which tells the client to
+subscribe again for a fresh snapshot.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctiswitch.engine.calls import Party
+from ctiswitch.engine.directory import Group, User
+from ctiswitch.engine.states import Cause
+from ctiswitch.engine.switch import Switch
+
+from . import translate_calls as tc
+from . import translate_config as tcfg
+from .mtcti3_pb2 import CallInfo, CallLost, Message, Notify, NotifyCallControl
+
+#: Pending callinfo + calllost entries one subscription may hold.
+MAX_PENDING = 512
+_INT32_MAX = 2**31 - 1
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the batches since the last refresh said that state cannot:
+    why parties and calls went away (for CallLost.reason)."""
+
+    party_cleared: dict[int, tuple[Cause, bool]] = field(default_factory=dict)
+    call_cleared: dict[int, Cause] = field(default_factory=dict)
+
+
+def _counter_next(value: int) -> int:
+    """Ids are int32 and never 0 (spec/mtcti3.md §1.6)."""
+    return 1 if value >= _INT32_MAX else value + 1
+
+
+def _bytes(message: Any) -> bytes:
+    return message.SerializeToString(deterministic=True)
+
+
+@dataclass(slots=True, eq=False)
+class Subscription:
+    """kind is the Subscribe payload name: lines, user, queue, parkserver or
+    refreshwrapper. `user`/`group` is the watched entity."""
+
+    sid: int
+    kind: str
+    flags: int = 0
+    ccflags: int = 0
+    user: User | None = None
+    group: Group | None = None
+    timer: Any = None
+    overflowed: bool = False
+    callids: dict[tc.AppearanceKey, int] = field(default_factory=dict)
+    refs: dict[int, int] = field(default_factory=dict)
+    sent: dict[int, bytes] = field(default_factory=dict)
+    pending_info: dict[int, CallInfo] = field(default_factory=dict)
+    pending_lost: dict[int, CallLost] = field(default_factory=dict)
+    finished: set[int] = field(default_factory=set)
+    config: Any = None
+    config_sent: bytes | None = None
+    outstanding: int = 0
+    last_notify: int = 0
+    last_callid: int = 0
+    refreshinstance: int = 0
+
+    @property
+    def call_control(self) -> bool:
+        """Whether call notifications are on: any ccflags on a user, bit 0 on
+        a queue (§4.3, §4.4); a park server always reports parked calls."""
+        if self.kind == "user":
+            return self.ccflags != 0
+        if self.kind == "queue":
+            return bool(self.ccflags & 0x01)
+        return self.kind == "parkserver"
+
+    # -- the view ---------------------------------------------------------
+
+    def refresh(self, switch: Switch, seen: tc.Seen, changes: Changes) -> None:
+        """Recompute the view from the engine and queue what differs."""
+        self._refresh_config(switch)
+        if self.call_control:
+            self._refresh_calls(switch, seen, changes)
+        if len(self.pending_info) + len(self.pending_lost) > MAX_PENDING:
+            self.overflowed = True
+
+    def _refresh_config(self, switch: Switch) -> None:
+        if self.kind == "lines":
+            if self.config is None and self.config_sent is None:
+                self.config = tcfg.lines(switch, self.flags)
+            return
+        if self.kind == "user":
+            assert self.user is not None
+            snapshot: Any = tcfg.notify_user(self.user, self.flags)
+        elif self.kind == "queue":
+            assert self.group is not None
+            snapshot = tcfg.notify_queue(self.group, self.flags)
+        else:
+            if self.config_sent is None and self.config is None:
+                self.config = self.kind  # the placeholder payload, sent once
+            return
+        if _bytes(snapshot) != self.config_sent:
+            self.config = snapshot
+        else:
+            self.config = None
+
+    def _appearances(self, switch: Switch) -> list[tuple[tc.AppearanceKey, Any]]:
+        if self.kind == "user":
+            assert self.user is not None
+            return list(tc.user_appearances(switch, self.user))
+        if self.kind == "queue":
+            assert self.group is not None
+            return list(tc.queue_appearances(switch, self.group, self.finished))
+        return list(tc.park_appearances(switch))
+
+    def callid_of(self, key: tc.AppearanceKey) -> int:
+        """The appearance's callid, allocated on first sight (A14)."""
+        callid = self.callids.get(key)
+        if callid is None:
+            self.last_callid = callid = _counter_next(self.last_callid)
+            self.callids[key] = callid
+        return callid
+
+    def _refresh_calls(self, switch: Switch, seen: tc.Seen, changes: Changes) -> None:
+        current = self._appearances(switch)
+        live = {key for key, _ in current}
+        for key in [k for k in self.callids if k not in live]:
+            self._lose(key, changes)
+        for key, _ in current:
+            self.callid_of(key)
+        for key, thing in current:
+            callid = self.callids[key]
+            info = self._info(thing, callid, switch, seen)
+            if _bytes(info) == self.sent.get(callid):
+                self.pending_info.pop(callid, None)
+            else:
+                self.pending_info[callid] = info
+
+    def _info(self, thing: Any, callid: int, switch: Switch, seen: tc.Seen) -> CallInfo:
+        if self.kind == "queue":
+            assert self.group is not None
+            return tc.queue_call_info(thing, self.group, callid, switch, self.ccflags)
+        if self.kind == "parkserver":
+            return tc.park_call_info(thing, callid, self.ccflags)
+        party: Party = thing
+        partner = tc.held_partner(party)
+        related = self.callids.get(("p", partner.id), 0) if partner is not None else 0
+        return tc.user_call_info(party, callid, self.refs.get(callid, 0), related, seen, switch, self.ccflags)
+
+    def _lose(self, key: tc.AppearanceKey, changes: Changes, description: str = "") -> None:
+        """An appearance ended: a CallLost if the client knows the callid or
+        gave it a referencecallid; otherwise it never heard of it."""
+        callid = self.callids.pop(key)
+        self.pending_info.pop(callid, None)
+        reference = self.refs.pop(callid, 0)
+        if callid not in self.sent and not reference:
+            return
+        self.sent.pop(callid, None)
+        kind, ident = key
+        cause, this_end = changes.party_cleared.get(ident, (Cause.NORMAL, False)) if kind == "p" \
+            else (changes.call_cleared.get(ident, Cause.NORMAL), False)
+        self.pending_lost[callid] = CallLost(callid=callid, referencecallid=reference,
+                                             reason=tc.LOST_REASON.get(cause, tc.Q850_NORMAL),
+                                             thisenddropped=this_end, description=description or cause.value)
+
+    def finish(self, call_id: int) -> None:
+        """Finish (queue only): stop reporting the call here (A21: CallLost)."""
+        self.finished.add(call_id)
+        key = ("c", call_id)
+        if key in self.callids:
+            self._lose(key, Changes(), "finished")
+
+    def forget_finished(self, live_calls: Iterable[int]) -> None:
+        self.finished.intersection_update(live_calls)
+
+    # -- the window ----------------------------------------------------------
+
+    def ack(self, notify_id: int) -> bool:
+        """A NotifyAck; one for another notify_id is ignored (§3.4)."""
+        if self.outstanding and notify_id == self.outstanding:
+            self.outstanding = 0
+            return True
+        return False
+
+    def next_message(self) -> Message | None:
+        """The next Notify to send, if the window is open and anything waits:
+        the configuration snapshot first, then one callcontrol Notify."""
+        if self.outstanding or self.overflowed:
+            return None
+        notify = Notify(subscribe_id=self.sid)
+        if self.config is not None:
+            payload = self.config
+            self.config = None
+            if isinstance(payload, str):
+                getattr(notify, payload).SetInParent()
+                self.config_sent = b""
+            else:
+                getattr(notify, self.kind).CopyFrom(payload)
+                self.config_sent = _bytes(payload)
+        elif self.pending_info or self.pending_lost:
+            self.refreshinstance = _counter_next(self.refreshinstance)
+            control = NotifyCallControl(refreshinstance=self.refreshinstance)
+            for callid, info in self.pending_info.items():
+                control.callinfo.append(info)
+                self.sent[callid] = _bytes(info)
+            control.calllost.extend(self.pending_lost.values())
+            self.pending_info.clear()
+            self.pending_lost.clear()
+            notify.callcontrol.CopyFrom(control)
+        else:
+            return None
+        self.last_notify = self.outstanding = _counter_next(self.last_notify)
+        notify.notify_id = self.outstanding
+        return Message(notify=notify)

@@ -1,0 +1,394 @@
+"""Engine calls -> MTCTI-3 call appearances and CallInfo snapshots (pure).
+
+A face keeps no call model of its own (DESIGN.md): every CallInfo is
+recomputed from the engine's state each time it may have changed, and the
+subscription diffs it against what it last sent (spec/call-model.md §4.2,
+spec/mtcti3.md §3.8). This module knows which engine objects make up an
+appearance on each subscription kind and how one looks on the wire; it
+allocates nothing and sends nothing.
+
+Appearance keys (stable while the appearance lives, so its callid is too):
+  user subscription    ("p", party id) of each USER party of the user;
+                       party ids survive transfers, so callids do too;
+  queue subscription   ("c", call id) of each call that came through the
+                       queue, until it ends or the client sends Finish;
+  parkserver           ("p", party id) of each PARK party.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ctiswitch.engine.calls import Call, Connection, Party
+from ctiswitch.engine.directory import Group, User
+from ctiswitch.engine.states import (
+    Cause,
+    ConnectionState,
+    ConsultPurpose,
+    DeviceType,
+    PartyKind,
+    RecordingState,
+    Role,
+)
+from ctiswitch.engine.switch import Switch
+
+from .constants import CallFeature
+from .mtcti3_pb2 import CallInfo, ConferenceMember, PartyInfo
+from .wire import to_int32
+
+S = ConnectionState
+State = CallInfo.State
+AppearanceKey = tuple[str, int]
+
+#: Bit 15 is "reserved" yet set in every DOC example next to SetAccountCode
+#: (0x23 aside); real clients see it, so the face sets it the same way.
+RESERVED_BIT15 = 0x8000
+
+#: ccflags bits that unlock optional CallInfo parts (spec/mtcti3.md §4.3).
+CC_TARGETS = 0x04
+CC_CONFERENCE = 0x08
+CC_QUEUEINFO = 0x40
+CC_CALLDATA = 0x80
+
+#: PartyInfo.nametype values copied from the DOC's examples (A23).
+NAMETYPE_USER = 5
+NAMETYPE_EXTERNAL = 9
+NAMETYPE_CONFERENCE = 110
+
+#: CallLost.reason: Q.850 causes (A22, call-model §2.6).
+Q850_NORMAL = 16
+LOST_REASON: dict[Cause, int] = {
+    Cause.BUSY: 17, Cause.DND: 17, Cause.INVALID_NUMBER: 1, Cause.DEST_NOT_OBTAINABLE: 27,
+    Cause.TRUNKS_BUSY: 34, Cause.REJECTED: 21, Cause.NO_ANSWER: 19,
+    Cause.DISTRIBUTED: 26, Cause.ANSWERED_ELSEWHERE: 26,
+}
+
+FAILED_CAUSE: dict[Cause, int] = {
+    Cause.INVALID_NUMBER: CallInfo.UNALLOCATEDNUMBER,
+    Cause.DEST_NOT_OBTAINABLE: CallInfo.NUMBEROOO,
+    Cause.TRUNKS_BUSY: CallInfo.NOCHANNEL,
+    Cause.REJECTED: CallInfo.REJECTED,
+    Cause.NO_ANSWER: CallInfo.NORESPONSE,
+}
+
+#: Languages as IP Office names them (NotifyUser/CallData "eng", "dan").
+LANGUAGES = {"en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "nl": "nld", "da": "dan"}
+
+
+def language(code: str) -> str:
+    return LANGUAGES.get(code.split("-")[0].lower(), code)
+
+
+# -- appearances --------------------------------------------------------------
+
+
+def user_appearances(switch: Switch, user: User) -> Iterator[tuple[AppearanceKey, Party]]:
+    """Every USER party of `user` in a live call: one appearance each, even
+    when several of its devices ring (call-model §7 #1)."""
+    for call in switch.calls.values():
+        for party in call.parties.values():
+            if party.user is user and party.kind is PartyKind.USER and party.connections:
+                yield ("p", party.id), party
+
+
+def queue_appearances(switch: Switch, group: Group, finished: set[int]) -> Iterator[tuple[AppearanceKey, Call]]:
+    """Calls that came through `group` and were not Finished by the client;
+    the engine keeps `call.group` after answer, so the queue follows the call
+    through and after answer until it ends (spec/mtcti3.md §4.4)."""
+    for call in switch.calls.values():
+        if call.group is group and call.id not in finished and call.live_parties():
+            yield ("c", call.id), call
+
+
+def park_appearances(switch: Switch) -> Iterator[tuple[AppearanceKey, Party]]:
+    for party in switch.parks.values():
+        if party.connections:
+            yield ("p", party.id), party
+
+
+# -- helpers on engine state ------------------------------------------------------
+
+
+def best_connection(party: Party) -> Connection | None:
+    """The connection a command on this appearance acts on: the one in the
+    best state, the user's first device on a tie (desk phone before softphone)."""
+    rank = {S.CONNECTED: 6, S.HELD: 5, S.ALERTING: 4, S.INITIATED: 3, S.QUEUED: 2, S.FAILED: 1}
+    best: Connection | None = None
+    for conn in party.connections:
+        if best is None or rank.get(conn.state, 0) > rank.get(best.state, 0):
+            best = conn
+    return best
+
+
+def others(party: Party) -> list[Party]:
+    return [p for p in party.call.parties.values() if p is not party and p.connections]
+
+
+def group_party(call: Call) -> Party | None:
+    return next((p for p in call.parties.values() if p.kind is PartyKind.GROUP and p.connections), None)
+
+
+def agent_party(call: Call, group: Group) -> Party | None:
+    """Who has the queue call: the member who took it, else (after a
+    transfer) whoever talks to the caller; while it rings, the first offer."""
+    live = [p for p in call.parties.values() if p.connections and p is not call.origin]
+    members = [p for p in live if p.group is group]
+    talking = [p for p in members + live if p.kind is PartyKind.USER and p.state in (S.CONNECTED, S.HELD)]
+    if talking:
+        return talking[0]
+    return members[0] if members else None
+
+
+def is_conference(call: Call) -> bool:
+    return len(call.live_parties()) >= 3
+
+
+def party_info(party: Party) -> PartyInfo:
+    nametype = {PartyKind.USER: NAMETYPE_USER, PartyKind.EXTERNAL: NAMETYPE_EXTERNAL}.get(party.kind, 0)
+    return PartyInfo(number="" if party.anonymous else party.number, name=party.name or "",
+                     nametype=nametype, withheld=party.anonymous)
+
+
+def conference_info(call: Call) -> PartyInfo:
+    return PartyInfo(number=str(call.id), name=f"Conf {call.id}", nametype=NAMETYPE_CONFERENCE)
+
+
+# -- state of a user appearance -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the engine's state cannot say and the batches did: why a
+    connection failed (kept by the hub while the connection lives)."""
+
+    failed: dict[int, Cause]
+
+
+def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
+    """(State, Direction, activeheld, FailedCause) of a user appearance, per
+    the table of spec/call-model.md §4.2."""
+    conn = best_connection(party)
+    call = party.call
+    direction = CallInfo.OUTBOUND if party is call.origin else CallInfo.INBOUND
+    if party.role in (Role.PICKUP, Role.UNPARK):
+        direction = CallInfo.PICKUP
+    if conn is None:
+        return State.UNKNOWN, direction, False, 0
+    if conn.state is S.INITIATED:
+        return State.DIALTONE, CallInfo.OUTBOUND, False, 0
+    if conn.state is S.ALERTING:
+        return State.RINGING, CallInfo.OUTBOUND if conn.prompt else direction, False, 0
+    if conn.state is S.HELD:
+        if call.consult_peer is not None and call.consult_purpose is ConsultPurpose.TRANSFER:
+            return State.ONHOLDPENDTRANSFER, direction, False, 0
+        if call.consult_peer is not None and call.consult_purpose is ConsultPurpose.CONFERENCE:
+            return State.ONHOLDPENDCONF, direction, False, 0
+        return State.ONHOLD, direction, False, 0
+    if conn.state is S.FAILED:
+        cause = seen.failed.get(conn.id, Cause.INVALID_NUMBER)
+        if cause in (Cause.BUSY, Cause.DND):
+            return State.BUSY, direction, False, 0
+        return State.FAILED, direction, False, FAILED_CAUSE.get(cause, CallInfo.UNSPECIFIED)
+    rest = others(party)
+    states = [p.state for p in rest]
+    if not rest:
+        return State.DIALLED, direction, False, 0
+    if any(s is S.CONNECTED for s in states):
+        return State.CONNECTED, direction, False, 0
+    if all(s is S.HELD for s in states) or all(p.kind is PartyKind.PARK for p in rest):
+        return State.CONNECTED, direction, True, 0
+    return State.RINGBACK, direction, False, 0
+
+
+# -- featuresavailable ------------------------------------------------------------------
+
+F = CallFeature
+
+
+def held_partner(party: Party) -> Party | None:
+    """The same user's party in the consult peer call (SetupTransfer or
+    SetupConf): what CompleteTransfer/Conf joins by default (relatedcallid)."""
+    user = party.user
+    peer = party.call.consult_peer
+    if peer is not None:
+        for p in peer.parties.values():
+            if p.user is user and p.connections:
+                return p
+    return None
+
+
+def user_features(party: Party, state: int, switch: Switch) -> int:
+    """The CallFunction actions this face can carry out now on a user
+    appearance (spec/call-model.md §5.2, limited to what the engine does)."""
+    conn = best_connection(party)
+    user = party.user
+    if conn is None or user is None:
+        return 0
+    bits = F.Drop
+    account = F.SetAccountCode | RESERVED_BIT15 | F.SetAuthCode
+    partner = held_partner(party)
+    complete = F.CompleteTransfer | F.CompleteConf if partner is not None and partner.state in (
+        S.HELD, S.CONNECTED) else 0
+    if state == State.RINGING:
+        if conn.prompt:
+            return int(bits | F.AnswerCall)
+        answer = F.AnswerCall if conn.device is not None and conn.device.type is not DeviceType.ANALOG else 0
+        return int(bits | answer | F.Redirect)
+    if state == State.DIALTONE:
+        return int(bits | F.Dial | account)
+    if state in (State.DIALLED, State.RINGBACK):
+        hold = F.HoldCall if state == State.RINGBACK else 0
+        return int(bits | F.SetTag | account | hold | complete)
+    if state in (State.ONHOLD, State.ONHOLDPENDTRANSFER, State.ONHOLDPENDCONF):
+        return int(bits | F.UnHoldCall | F.SetTag | account | complete)
+    if state != State.CONNECTED:
+        return int(bits)
+    call = party.call
+    bits |= F.HoldCall | F.BlindTransfer | F.SetTag | account | F.GenerateDigits | complete
+    if len(call.live_parties()) == 2:
+        bits |= F.Park
+    if conn.device is not None and conn.device.has_free_appearance():
+        bits |= F.SetupTransfer
+    recording = call.recordings.get(user.login)
+    if user.has_mailbox:
+        bits |= F.CallRecordingOff if recording is not None else F.CallRecordingOn
+    if recording is not None:
+        bits |= F.RecordingPauseControl
+    bits |= F.PrivacyOff if party.privacy else F.PrivacyOn
+    if is_conference(call):
+        bits |= F.AddToConf | F.AdminConfMember | (F.MuteOff if party.muted else F.MuteOn)
+    return int(bits)
+
+
+QUEUE_BASE = int(F.Drop | F.SetTag | F.SetAccountCode | F.ForceClear | F.SetAuthCode | F.SetPriority
+                 | F.Finish) | RESERVED_BIT15
+
+
+def queue_features(call: Call, group: Group) -> int:
+    """Queue actions the face can carry out: the base set on any queue call
+    (0x6060E001, spec/call-model.md §5.2), plus transfer, park and recording
+    once an agent is talking."""
+    agent = agent_party(call, group)
+    bits = QUEUE_BASE
+    if agent is not None and agent.state is S.CONNECTED and agent.user is not None:
+        bits |= int(F.BlindTransfer)
+        if len(call.live_parties()) == 2:
+            bits |= int(F.Park)
+        if agent.user.has_mailbox:
+            bits |= int(F.CallRecordingOff if agent.user.login in call.recordings else F.CallRecordingOn)
+    return bits
+
+
+PARK_FEATURES = int(F.Drop | F.BlindTransfer | F.SetTag | F.ForceClear)
+
+
+# -- CallInfo ---------------------------------------------------------------------------
+
+CallIdOf = Callable[[Party], int]
+
+
+def _common(info: CallInfo, call: Call, ccflags: int) -> None:
+    info.gcid = call.gcid
+    info.calledparty = call.dialled or ""
+    if call.data.label:
+        info.tag = call.data.label
+    if call.data.account_code:
+        info.accountcode = call.data.account_code
+    if call.group is not None and ccflags & CC_QUEUEINFO:
+        info.queueinfo.number = call.group.number
+        info.queueinfo.name = call.group.name
+        info.queueinfo.priority = call.data.priority or 1
+
+
+def user_call_info(party: Party, callid: int, reference: int, related: int, seen: Seen,
+                   switch: Switch, ccflags: int) -> CallInfo:
+    """The complete snapshot of one user appearance."""
+    call = party.call
+    state, direction, activeheld, failed = user_state(party, seen)
+    info = CallInfo(callid=callid, referencecallid=reference, relatedcallid=related, state=state,
+                    direction=direction, activeheld=activeheld)
+    _common(info, call, ccflags)
+    info.featuresavailable = to_int32(user_features(party, state, switch))
+    if failed:
+        info.failedcause = failed
+    origin = call.origin
+    if origin is not None and origin is not party:
+        info.callingparty.CopyFrom(party_info(origin))
+    rest = others(party)
+    if is_conference(call):
+        info.connectedparty.CopyFrom(conference_info(call))
+        info.mute = party.muted
+    elif len(rest) == 1 and rest[0].kind is not PartyKind.PARK:
+        info.connectedparty.CopyFrom(party_info(rest[0]))
+    if call.initial_called and party.user is not None and call.initial_called != party.user.number \
+            and party is not origin:
+        info.originalcalledparty.number = call.initial_called
+    user = party.user
+    if user is not None:
+        recording = call.recordings.get(user.login)
+        info.recording = recording is not None
+        info.recordingpaused = recording is RecordingState.PAUSED
+    if ccflags & CC_CONFERENCE and is_conference(call):
+        for other in rest:
+            member = ConferenceMember(lref=other.id, state=_member_state(other),
+                                      direction=ConferenceMember.INBOUND if other is not origin
+                                      else ConferenceMember.OUTBOUND, mute=other.muted)
+            member.connectedparty.CopyFrom(party_info(other))
+            info.conferencemember.append(member)
+    if ccflags & CC_CALLDATA:
+        info.calldata.language = language(user.language) if user is not None else ""
+        info.calldata.privacy = party.privacy
+    return info
+
+
+def _member_state(party: Party) -> int:
+    return {S.CONNECTED: ConferenceMember.CONNECTED, S.HELD: ConferenceMember.ONHOLD,
+            S.ALERTING: ConferenceMember.RINGING, S.INITIATED: ConferenceMember.DIALTONE,
+            S.FAILED: ConferenceMember.FAILED}.get(party.state, ConferenceMember.UNKNOWN)
+
+
+def queue_call_info(call: Call, group: Group, callid: int, switch: Switch, ccflags: int) -> CallInfo:
+    """The snapshot of a call as its queue sees it: QUEUEING while it waits,
+    RINGING while members are offered it, then the agent's state."""
+    waiting = group_party(call)
+    offers = [p for p in call.parties.values() if p.group is group and p.state is S.ALERTING]
+    agent = agent_party(call, group)
+    voicemail = next((p for p in call.parties.values()
+                      if p.kind is PartyKind.VOICEMAIL and p.state is S.CONNECTED), None)
+    if waiting is not None:
+        state = State.RINGING if offers else State.QUEUEING
+    elif agent is not None and agent.state is S.HELD:
+        state = State.ONHOLD
+    elif voicemail is not None:
+        state = State.ANSWEREDBYVOICEMAIL
+    else:
+        state = State.CONNECTED
+    info = CallInfo(callid=callid, state=state, direction=CallInfo.INBOUND)
+    _common(info, call, ccflags | CC_QUEUEINFO)
+    info.featuresavailable = to_int32(queue_features(call, group))
+    if call.origin is not None:
+        info.callingparty.CopyFrom(party_info(call.origin))
+    info.originalcalledparty.number = group.number
+    info.originalcalledparty.name = group.name
+    if agent is not None and agent.state in (S.CONNECTED, S.HELD):
+        info.connectedparty.CopyFrom(party_info(agent))
+        recording = call.recordings.get(agent.user.login) if agent.user is not None else None
+        info.recording = recording is not None
+        info.recordingpaused = recording is RecordingState.PAUSED
+    if state in (State.RINGING, State.QUEUEING):
+        for offer in offers:
+            info.targets.target.add().partyinfo.CopyFrom(party_info(offer))
+    return info
+
+
+def park_call_info(party: Party, callid: int, ccflags: int) -> CallInfo:
+    """A parked call as the park server shows it, with its slot."""
+    call = party.call
+    info = CallInfo(callid=callid, state=State.CONNECTED, direction=CallInfo.INBOUND, activeheld=True,
+                    parkslot=party.slot or party.number)
+    _common(info, call, ccflags)
+    info.featuresavailable = to_int32(PARK_FEATURES)
+    rest = others(party)
+    if rest:
+        info.connectedparty.CopyFrom(party_info(rest[0]))
+    return info

@@ -1,0 +1,118 @@
+"""Engine directory -> MTCTI-3 Lines, NotifyUser and NotifyQueue (pure).
+
+Users and queues are identified on the wire by a 16-byte guid (A25). It is
+derived from the entity's stable key with UUIDv5, so it is the same after a
+restart and on every connection without being stored anywhere.
+"""
+from __future__ import annotations
+
+import uuid
+
+from ctiswitch.engine.directory import Group, User
+from ctiswitch.engine.states import ForwardKind, RingMode
+from ctiswitch.engine.switch import Switch
+
+from .constants import UserFeature
+from .mtcti3_pb2 import NotifyLines, NotifyQueue, NotifyUser
+from .translate_calls import language
+
+_NAMESPACE = uuid.UUID("5a3c1f0e-6d0b-4f38-9a51-4d7469737763")
+
+#: SubscribeUser.flags bits (spec/mtcti3.md §4.3).
+USER_MAILBOX = 0x01
+USER_FWD = 0x02
+#: SubscribeQueue.flags bits (§4.4).
+QUEUE_MAILBOX = 0x01
+QUEUE_MEMBERS = 0x02
+#: SubscribeLines.flags bits (§4.2).
+LINES_USERS = 0x01
+LINES_QUEUES = 0x02
+
+RING_MODE = {RingMode.LONGEST_IDLE: 0, RingMode.SEQUENTIAL: 1, RingMode.ROTARY: 1, RingMode.PARALLEL: 2}
+
+
+def user_guid(login: str) -> bytes:
+    return uuid.uuid5(_NAMESPACE, f"user:{login}").bytes
+
+
+def group_guid(number: str) -> bytes:
+    return uuid.uuid5(_NAMESPACE, f"group:{number}").bytes
+
+
+def find_user(switch: Switch, guid: bytes) -> User | None:
+    return next((u for u in switch.users.values() if user_guid(u.login) == guid), None)
+
+
+def find_group(switch: Switch, guid: bytes, name: str) -> Group | None:
+    """By guid, or by name when no guid is given (§4.4)."""
+    for group in switch.groups.values():
+        if (guid and group_guid(group.number) == guid) or (not guid and name and group.name == name):
+            return group
+    return None
+
+
+def lines(switch: Switch, flags: int) -> NotifyLines:
+    """The full Lines table. NotifyLines.flags echoes the subscribed bits 0-1
+    and sets bit 0 because a park server can always be subscribed (A13)."""
+    notify = NotifyLines(flags=(flags & (LINES_USERS | LINES_QUEUES)) | LINES_USERS)
+    if flags & LINES_USERS:
+        for user in switch.users.values():
+            notify.adduser.add(guid=user_guid(user.login), extn=user.number, name=user.name)
+    if flags & LINES_QUEUES:
+        for group in switch.groups.values():
+            notify.addqueue.add(guid=group_guid(group.number), extn=group.number, name=group.name)
+    return notify
+
+
+def user_features(user: User) -> int:
+    """User-level actions this face carries out: DND, short codes, forward
+    unconditional, and MakeCall while the user has a working phone with a
+    free appearance."""
+    bits = UserFeature.VALID | UserFeature.SAC | UserFeature.SHORTCODE | UserFeature.FWDU
+    if any(d.has_free_appearance() for d in user.devices):
+        bits |= UserFeature.MAKECALL
+    return int(bits)
+
+
+def notify_user(user: User, flags: int) -> NotifyUser:
+    """The full NotifyUser: it always carries every field (§4.3)."""
+    routing = user.routing
+    main = user.devices[0] if user.devices else None
+    notify = NotifyUser(
+        extn=user.number, name=user.login, fullname=user.name, email=user.email or "",
+        featuresavailable=user_features(user), language=language(user.language), dnd=routing.dnd,
+        barred=not user.external_calls, voicemail=user.has_mailbox,
+        loggedinextn=main.number if main is not None else "", extnfault=main is not None and not main.in_service,
+        loggedoff=main is None, offswitch=user.external_calls,
+    )
+    if flags & USER_MAILBOX:
+        notify.mailbox.SetInParent()
+    fwd = routing.forward
+    if flags & USER_FWD and fwd is not None:
+        notify.fwdu = fwd.kind is ForwardKind.IMMEDIATE
+        notify.fwdb = fwd.kind in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER)
+        notify.fwdna = fwd.kind in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER)
+        notify.fwdtovm = fwd.destination == "voicemail"
+        number = "" if notify.fwdtovm else fwd.destination
+        if notify.fwdu:
+            notify.fwdunumber = number
+        else:
+            notify.fwdbnumber = number
+    return notify
+
+
+def notify_queue(group: Group, flags: int) -> NotifyQueue:
+    """The full NotifyQueue. Service mode is always Active: the engine has no
+    night service or out-of-service mode for groups."""
+    notify = NotifyQueue(
+        extn=group.number, name=group.name, ringmode=RING_MODE[group.ring_mode],
+        noanswertime=int(group.no_answer_seconds), voicemail=group.voicemail_seconds is not None,
+        voicemailtime=int(group.voicemail_seconds or 0), servicemode=NotifyQueue.Active,
+    )
+    if flags & QUEUE_MEMBERS:
+        notify.queuemembers.SetInParent()
+        for member in group.members:
+            notify.queuemembers.member.add(extn=member.user.number, disabled=not member.logged_on)
+    if flags & QUEUE_MAILBOX:
+        notify.mailbox.SetInParent()
+    return notify
