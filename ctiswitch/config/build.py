@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from .cursor import Cursor, Fields
@@ -19,6 +20,10 @@ from .model import (
     BEHAVIOUR_MODES,
     DEVICE_TYPES,
     GROUP_KINDS,
+    HOLD_BEHAVIOURS,
+    INTERFACE_ACTION_STATES,
+    KEY_KINDS,
+    NOTIFICATION_DIALECTS,
     OUTCOMES,
     RING_MODES,
     SPEECH_UNIT_TYPES,
@@ -29,13 +34,20 @@ from .model import (
     External,
     ExternalNumber,
     Group,
+    InterfaceAction,
     Line,
     Node,
+    NotifyTls,
+    RingTransfer,
+    RingTransferSequence,
+    SequenceMember,
     ServiceUser,
     Sky,
     SpeechUnit,
     Turret,
     TurretProfile,
+    TurretSettings,
+    TurretTls,
     User,
     Voicemail,
 )
@@ -100,6 +112,9 @@ class _Builder:
         self._external_numbers = _Seen()
         self._lines: dict[str, tuple[str, Cursor]] = {}  # shared lines: name -> number
         self._overflows: list[tuple[str, Cursor]] = []
+        # Ring transfers name profiles that may come later in the file:
+        # (controlled profile, its line names wanted, where the names were given).
+        self._controlled: list[tuple[str, Cursor, tuple[tuple[str, Cursor], ...]]] = []
 
     # -- the company ----------------------------------------------------------
 
@@ -115,6 +130,7 @@ class _Builder:
                 "service_users",
                 "turret_profiles",
                 "turrets",
+                "turret",
                 "external",
                 "sky",
                 "licenses",
@@ -130,6 +146,8 @@ class _Builder:
         groups = self._each(f, "groups", self._group)
         profiles = self._each(f, "turret_profiles", self._profile)
         turrets = self._each(f, "turrets", self._turret)
+        self._check_controlled(profiles)
+        turret = _optional(f, "turret", self._turret_settings, TurretSettings())
         administrators = self._each(f, "administrators", self._administrator)
         service_users = self._each(f, "service_users", self._service_user)
         sky = _optional(f, "sky", self._sky, Sky())
@@ -145,6 +163,7 @@ class _Builder:
             service_users=service_users,
             turret_profiles=profiles,
             turrets=turrets,
+            turret=turret,
             external=self._external,
             sky=sky,
             licenses=licenses,
@@ -352,15 +371,89 @@ class _Builder:
     # -- turrets --------------------------------------------------------------
 
     def _profile(self, at: Cursor) -> TurretProfile:
-        f = at.fields(("name", "password", "lines", "contacts"), required=("name", "password"))
+        f = at.fields(
+            (
+                "name",
+                "password",
+                "lines",
+                "contacts",
+                "ring_transfers",
+                "ring_transfer_sequences",
+                "interface_actions",
+                "receive_calls_only",
+            ),
+            required=("name", "password"),
+        )
         name_at = f.require("name")
         name = name_at.text()
         self._profile_names.claim(name, name_at)
+        ring_transfers = self._each(f, "ring_transfers", lambda c: self._ring_transfer(c, name))
+        _unique(ring_transfers, lambda rt: f"{rt.api_name}@{rt.controlled_profile}", f.get("ring_transfers"))
+        sequences = self._each(f, "ring_transfer_sequences", lambda c: _sequence(c, name, ring_transfers))
+        _unique(sequences, lambda seq: f"{seq.api_name}@{seq.controlled_profile}", f.get("ring_transfer_sequences"))
+        actions = self._each(f, "interface_actions", _interface_action)
+        _unique(actions, lambda action: action.api_name, f.get("interface_actions"))
         return TurretProfile(
             name=name,
             password=f.require("password").text(),
             lines=_optional(f, "lines", self._profile_lines, ()),
             contacts=_optional(f, "contacts", _contacts, {}),
+            ring_transfers=ring_transfers,
+            ring_transfer_sequences=sequences,
+            interface_actions=actions,
+            receive_calls_only=_optional(f, "receive_calls_only", Cursor.flag, False),
+        )
+
+    def _ring_transfer(self, at: Cursor, profile: str) -> RingTransfer:
+        f = at.fields(
+            ("api_name", "controlled_profile", "lines", "signalization_only", "keep_active_group", "active"),
+            required=("api_name",),
+        )
+        controlled_at = f.get("controlled_profile")
+        controlled = controlled_at.text() if controlled_at is not None else profile
+        lines_at = f.get("lines")
+        lines: list[tuple[str, Cursor]] = []
+        if lines_at is not None:
+            seen = _Seen()
+            for item in lines_at.items():
+                line = item.text()
+                seen.claim(line, item)
+                lines.append((line, item))
+        self._controlled.append((controlled, controlled_at or at, tuple(lines)))
+        return RingTransfer(
+            api_name=f.require("api_name").text(),
+            controlled_profile=controlled,
+            lines=tuple(line for line, _ in lines),
+            signalization_only=_optional(f, "signalization_only", Cursor.flag, False),
+            keep_active_group=_optional(f, "keep_active_group", Cursor.text, None),
+            active=_optional(f, "active", Cursor.flag, False),
+        )
+
+    def _check_controlled(self, profiles: tuple[TurretProfile, ...]) -> None:
+        """Every controlled profile exists, and has the lines a ring transfer names."""
+        by_name = {profile.name: profile for profile in profiles}
+        for name, at, lines in self._controlled:
+            profile = by_name.get(name)
+            if profile is None:
+                at.fail(f"{name!r} is not the name of a turret profile")
+            known = {line.name for line in profile.lines}
+            for line, line_at in lines:
+                if line not in known:
+                    line_at.fail(f"profile {name!r} has no line {line!r}")
+
+    def _turret_settings(self, at: Cursor) -> TurretSettings:
+        f = at.fields(
+            ("max_controllers", "notification_dialect", "hold_behaviour", "legacy_call_data", "tls", "notify_tls")
+        )
+        return TurretSettings(
+            max_controllers=_optional(f, "max_controllers", lambda c: c.integer(1), 1),
+            notification_dialect=_optional(
+                f, "notification_dialect", lambda c: c.choice(NOTIFICATION_DIALECTS), "auto"
+            ),
+            hold_behaviour=_optional(f, "hold_behaviour", lambda c: c.choice(HOLD_BEHAVIOURS), "common"),
+            legacy_call_data=_optional(f, "legacy_call_data", Cursor.flag, True),
+            tls=_optional(f, "tls", _turret_tls, TurretTls()),
+            notify_tls=_optional(f, "notify_tls", _notify_tls, NotifyTls()),
         )
 
     def _profile_lines(self, at: Cursor) -> tuple[Line, ...]:
@@ -511,3 +604,136 @@ def _speech_units(at: Cursor) -> tuple[SpeechUnit, ...]:
         ids.claim(str(unit_id), id_at)
         units.append(SpeechUnit(id=unit_id, type=f.require("type").choice(SPEECH_UNIT_TYPES)))
     return tuple(units)
+
+
+def _unique(values: tuple[T, ...], key: Callable[[T], str], at: Cursor | None) -> None:
+    """Reject a repeated identifier in a list already read from ``at``."""
+    if at is None:
+        return
+    seen = _Seen()
+    for value, item in zip(values, at.items(), strict=True):
+        name = key(value)
+        seen.claim(name, item)
+
+
+def _sequence(at: Cursor, profile: str, ring_transfers: tuple[RingTransfer, ...]) -> RingTransferSequence:
+    f = at.fields(
+        ("api_name", "controlled_profile", "members", "inverting", "signalization_only"),
+        required=("api_name", "members"),
+    )
+    members_at = f.require("members")
+    seen = _Seen()
+    members = []
+    for item in members_at.items():
+        member = _sequence_member(item, ring_transfers)
+        seen.claim(f"{member.api_name}@{member.controlled_profile}", item)
+        members.append(member)
+    if not members:
+        members_at.fail("a sequence needs at least one member")
+    return RingTransferSequence(
+        api_name=f.require("api_name").text(),
+        controlled_profile=_optional(f, "controlled_profile", Cursor.text, profile),
+        members=tuple(members),
+        inverting=_optional(f, "inverting", Cursor.flag, False),
+        signalization_only=_optional(f, "signalization_only", Cursor.flag, False),
+    )
+
+
+def _sequence_member(at: Cursor, ring_transfers: tuple[RingTransfer, ...]) -> SequenceMember:
+    """A member names one of the profile's own switchable ring transfers; its
+    controlled profile may be left out when the api name alone is unambiguous."""
+    f = at.fields(("ring_transfer", "controlled_profile", "active"), required=("ring_transfer",))
+    name_at = f.require("ring_transfer")
+    name = name_at.text()
+    controlled_at = f.get("controlled_profile")
+    matches = [rt for rt in ring_transfers if rt.api_name == name]
+    if controlled_at is not None:
+        controlled = controlled_at.text()
+        matches = [rt for rt in matches if rt.controlled_profile == controlled]
+    if not matches:
+        name_at.fail(f"the profile has no ring transfer {name!r}" + (
+            f" controlling {controlled!r}" if controlled_at is not None else ""))
+    if len(matches) > 1:
+        name_at.fail(f"ring transfer {name!r} controls several profiles; add controlled_profile")
+    (ring_transfer,) = matches
+    if ring_transfer.signalization_only:
+        name_at.fail(f"ring transfer {name!r} is signalization only; a sequence cannot switch it")
+    return SequenceMember(
+        api_name=name,
+        controlled_profile=ring_transfer.controlled_profile,
+        active=_optional(f, "active", Cursor.flag, True),
+    )
+
+
+def _interface_action(at: Cursor) -> InterfaceAction:
+    f = at.fields(
+        ("api_name", "states", "state", "label", "first_line", "second_line", "key", "signalization_only"),
+        required=("api_name",),
+    )
+    states_at = f.get("states")
+    states: tuple[str, ...] = ("Active", "Inactive")
+    if states_at is not None:
+        seen = _Seen()
+        chosen = []
+        for item in states_at.items():
+            state = item.choice(INTERFACE_ACTION_STATES)
+            seen.claim(state, item)
+            chosen.append(state)
+        if not chosen:
+            states_at.fail("an interface action needs at least one state")
+        states = tuple(chosen)
+    state_at = f.get("state")
+    state = "Inactive" if "Inactive" in states else states[0]
+    if state_at is not None:
+        state = state_at.choice(states)
+    return InterfaceAction(
+        api_name=f.require("api_name").text(),
+        states=states,
+        label=_optional(f, "label", Cursor.text, ""),
+        first_line=_optional(f, "first_line", Cursor.text, ""),
+        second_line=_optional(f, "second_line", Cursor.text, ""),
+        key=_optional(f, "key", lambda c: c.choice(KEY_KINDS), "switch"),
+        signalization_only=_optional(f, "signalization_only", Cursor.flag, False),
+        state=state,
+    )
+
+
+def _file(at: Cursor) -> str:
+    """A certificate or key file; a relative path is relative to the company
+    file's folder, so a configuration can be moved with its certificates."""
+    path = Path(at.text())
+    if not path.is_absolute():
+        path = Path(at.source).parent / path
+    if not path.is_file():
+        at.fail(f"{str(path)!r} is not a readable file")
+    return str(path)
+
+
+def _key_pair(f: Fields, at: Cursor) -> tuple[str | None, str | None]:
+    cert = _optional(f, "cert", _file, None)
+    key = _optional(f, "key", _file, None)
+    if (cert is None) != (key is None):
+        at.fail("'cert' and 'key' go together: give both or neither")
+    return cert, key
+
+
+def _turret_tls(at: Cursor) -> TurretTls:
+    f = at.fields(("enabled", "cert", "key", "client_ca"))
+    cert, key = _key_pair(f, at)
+    return TurretTls(
+        enabled=_optional(f, "enabled", Cursor.flag, False),
+        cert=cert,
+        key=key,
+        client_ca=_optional(f, "client_ca", _file, None),
+    )
+
+
+def _notify_tls(at: Cursor) -> NotifyTls:
+    f = at.fields(("enabled", "ca", "cert", "key"))
+    cert, key = _key_pair(f, at)
+    return NotifyTls(
+        enabled=_optional(f, "enabled", Cursor.flag, False),
+        ca=_optional(f, "ca", _file, None),
+        cert=cert,
+        key=key,
+    )

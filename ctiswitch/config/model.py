@@ -21,6 +21,9 @@ GroupKind = Literal["hunt", "queue"]
 RingMode = Literal["parallel", "sequential", "rotary", "longest_idle"]
 SpeechUnitType = Literal["handset", "headset", "loudspeaker", "microphone"]
 Outcome = Literal["answer", "busy", "no-answer", "unobtainable", "reject"]
+KeyKind = Literal["push", "switch"]
+NotificationDialect = Literal["auto", "framed", "unframed"]
+HoldBehaviour = Literal["common", "private"]
 
 DEVICE_TYPES: tuple[str, ...] = get_args(DeviceType)
 BEHAVIOUR_MODES: tuple[str, ...] = get_args(BehaviourMode)
@@ -28,6 +31,13 @@ GROUP_KINDS: tuple[str, ...] = get_args(GroupKind)
 RING_MODES: tuple[str, ...] = get_args(RingMode)
 SPEECH_UNIT_TYPES: tuple[str, ...] = get_args(SpeechUnitType)
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+KEY_KINDS: tuple[str, ...] = get_args(KeyKind)
+NOTIFICATION_DIALECTS: tuple[str, ...] = get_args(NotificationDialect)
+HOLD_BEHAVIOURS: tuple[str, ...] = get_args(HoldBehaviour)
+#: The Turret API's InterfaceActionStateValue names, in enum order (Active=0 ... State_Z=27).
+INTERFACE_ACTION_STATES: tuple[str, ...] = (
+    "Active", "Inactive", *(f"State_{chr(letter)}" for letter in range(ord("A"), ord("Z") + 1))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +141,84 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class RingTransfer:
+    """A ring transfer key of a profile: while active, calls ringing on the
+    ``controlled_profile``'s lines (``lines``, or all of them when empty) also
+    ring on the turret where this profile is loaded.
+
+    The Turret API names it by (``api_name``, ``controlled_profile``). A
+    ``signalization_only`` key shows the state but the API cannot change it;
+    of the ring transfers sharing a ``keep_active_group``, the last active one
+    cannot be switched off, so those lines always ring somewhere.
+    """
+
+    api_name: str
+    controlled_profile: str
+    lines: tuple[str, ...] = ()
+    signalization_only: bool = False
+    keep_active_group: str | None = None
+    active: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceMember:
+    """One step of a ring transfer sequence: the profile's ring transfer
+    (``api_name``, ``controlled_profile``) and the state the sequence puts it in."""
+
+    api_name: str
+    controlled_profile: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RingTransferSequence:
+    """A key that switches several ring transfers at once. It is Active when
+    every member is in its target state, Inactive when none is, else
+    PartiallyActive; only an ``inverting`` sequence can be deactivated (each
+    member then goes to the opposite of its target state)."""
+
+    api_name: str
+    controlled_profile: str
+    members: tuple[SequenceMember, ...]
+    inverting: bool = False
+    signalization_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceAction:
+    """A turret button an application drives: it sets the state (one of
+    ``states``, InterfaceActionStateValue names) and may override the three
+    texts; a person's presses are reported as key events, Pressed/Released
+    for a ``push`` key, Clicked for a ``switch`` key. The API cannot set a
+    ``signalization_only`` action: its switch key steps through ``states``
+    itself and the application is told."""
+
+    api_name: str
+    states: tuple[str, ...] = ("Active", "Inactive")
+    label: str = ""
+    first_line: str = ""
+    second_line: str = ""
+    key: KeyKind = "switch"
+    signalization_only: bool = False
+    _: KW_ONLY
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
 class TurretProfile:
     """What a trader logs in to on a turret; ``contacts`` maps a number to the
-    name the turret shows for it."""
+    name the turret shows for it. With ``receive_calls_only``, logging out
+    leaves the profile loaded in ReceiveCallsOnly mode: its lines still ring
+    and calls can be answered, but nothing can be dialled."""
 
     name: str
     password: str
     lines: tuple[Line, ...] = ()
     contacts: dict[str, str] = field(default_factory=dict)
+    ring_transfers: tuple[RingTransfer, ...] = ()
+    ring_transfer_sequences: tuple[RingTransferSequence, ...] = ()
+    interface_actions: tuple[InterfaceAction, ...] = ()
+    receive_calls_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +238,45 @@ class Turret:
     name: str
     user: str
     speech_units: tuple[SpeechUnit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TurretTls:
+    """TLS on each turret's request socket (the System Manager's "Use TLS").
+    ``cert``/``key`` None mean the switch's own certificate; with
+    ``client_ca`` a client must present a certificate that CA signed."""
+
+    enabled: bool = False
+    cert: str | None = None
+    key: str | None = None
+    client_ca: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTls:
+    """TLS on the connections the turret opens to notification subscribers:
+    ``ca`` verifies the subscriber (None: the system's trusted CAs);
+    ``cert``/``key`` are the turret's client certificate, if one is wanted."""
+
+    enabled: bool = False
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurretSettings:
+    """How the Turret face behaves where the vendor leaves a choice
+    (turret-and-sky.md C1): controlling connections per turret (A-4), the
+    notification framing (A-2; auto is each subscriber's own request dialect),
+    what ``hold`` does (A3), the deprecated onCallDataChanged (A-16) and TLS (A-9)."""
+
+    max_controllers: int = 1
+    notification_dialect: NotificationDialect = "auto"
+    hold_behaviour: HoldBehaviour = "common"
+    legacy_call_data: bool = True
+    tls: TurretTls = TurretTls()
+    notify_tls: NotifyTls = NotifyTls()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +328,7 @@ class Company:
     service_users: tuple[ServiceUser, ...] = ()
     turret_profiles: tuple[TurretProfile, ...] = ()
     turrets: tuple[Turret, ...] = ()
+    turret: TurretSettings = TurretSettings()
     external: External = External()
     sky: Sky = Sky()
     licenses: dict[str, int] = field(default_factory=dict)

@@ -14,6 +14,7 @@ test can start the server with any mix of faces.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,12 +31,15 @@ class TcpListener:
     """A raw TCP port a face serves itself, like the turret's Thrift port.
 
     ``name`` labels the printed line (``ctiswitch: <name> listening on
-    tcp://host:port``); ``port`` 0 lets the OS choose.
+    tcp://host:port``, ``tls://`` when ``ssl`` is set); ``port`` 0 lets the OS
+    choose. With ``ssl`` every connection is TLS, handshaken before
+    ``handle`` sees it.
     """
 
     name: str
     port: int
     handle: StreamHandler
+    ssl: ssl.SSLContext | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,7 @@ async def serve(board: Switchboard, contributors: Sequence[Contributor]) -> Asyn
             await stream.start()
         await _started((https, http), tasks)
         yield [Endpoint("https", url_of("https", https_socket)), Endpoint("http", url_of("http", http_socket)),
-               *(Endpoint(s.listener.name, url_of("tcp", s.sock)) for s in streams)]
+               *(Endpoint(s.listener.name, url_of("tls" if s.listener.ssl else "tcp", s.sock)) for s in streams)]
     finally:
         await _stop_all(contributions, streams, (https, http), tasks)
         # uvicorn closes its socket when it stops, but not one it failed to start on.
@@ -159,7 +159,7 @@ class _StreamListener:
         self._connections: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, sock=self.sock)
+        self._server = await asyncio.start_server(self._serve, sock=self.sock, ssl=self.listener.ssl)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()

@@ -8,6 +8,9 @@ dead subscriber never holds up the engine or the other subscribers.
 
 - Connection life (spec C1 A-6): one persistent connection per subscriber,
   opened on the first message and reopened after an error.
+- TLS (A-9): with notify TLS on, each connection is TLS with the
+  subscriber's certificate checked against its IP address; a failed
+  handshake counts as a failed delivery.
 - Failures (A-5): a message that cannot be written stays at the head of the
   queue; the sender retries with exponential backoff, and after
   `MAX_FAILURES` consecutive failures the subscriber is dropped.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -53,8 +57,11 @@ class Subscriber:
         turret_name: str,
         dialect: Dialect,
         on_drop: Callable[[Subscriber], None],
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls` wraps the notification connection (the turret as TLS client)."""
         self.host = host
+        self.tls = tls
         self.port = port
         self.turret_name = turret_name
         self.dialect = dialect
@@ -124,7 +131,9 @@ class Subscriber:
         if self._writer is None or self._writer.is_closing() or (self._reader is not None and self._reader.at_eof()):
             self._disconnect()
             self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), CONNECT_TIMEOUT
+                asyncio.open_connection(self.host, self.port, ssl=self.tls,
+                                        server_hostname=self.host if self.tls is not None else None),
+                CONNECT_TIMEOUT,
             )
         self._writer.write(message)
         await asyncio.wait_for(self._writer.drain(), CONNECT_TIMEOUT)

@@ -8,6 +8,15 @@ queue NoIncomingCall, a line that is not ringing LineIsNotRinging, no free
 line NoFreeLineAvailable, a missing consultation NoConsultation. Refusals
 the engine makes are mapped by `translate.refusal_code`.
 
+Ring transfers, sequences and interface actions are in `features`: their
+set requests are checked here and carried out after the reply, like
+login, since the real turret confirms them by notification.
+
+Receive-calls-only (spec A3, C1 A-12): logging out of a profile configured
+`receive_calls_only` leaves it loaded in ReceiveCallsOnly; calls can still
+be answered, held, retrieved and cleared, and snapshots work, but dialling,
+consultation and changing ring transfers or interface actions need a login.
+
 Speech units carry calls: `Connection.audio` = (turret, speech unit) marks
 the connection a speech unit talks on (or the one it put on hold). A speech
 unit is busy while it talks on a connection; holding frees it.
@@ -19,14 +28,16 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ctiswitch.config.model import TurretProfile
+from ctiswitch.config.model import Line, TurretProfile
 from ctiswitch.engine.calls import Connection
 from ctiswitch.engine.directory import TurretLine
 from ctiswitch.engine.errors import CommandError
 from ctiswitch.engine.states import ConnectionState, ConsultPurpose, HoldKind
 
+from .errors import TurretError
+from .features import DEFAULT_KEY_EVENT
 from .idl import load_idl
-from .session import TurretError, Turrets, TurretSession
+from .session import Turrets, TurretSession
 from .translate import (
     TALKING,
     call_data,
@@ -34,7 +45,7 @@ from .translate import (
     dtmf_digit,
     refusal_code,
 )
-from .wire import Call
+from .wire import Call, Dialect
 
 T = load_idl()
 S = ConnectionState
@@ -42,8 +53,20 @@ R = TypeVar("R")
 
 #: Parties a turret's PBX conference may hold (spec A1 #15).
 MAX_TURRET_CONFERENCE = 3
-#: What `hold` does: the configured hold behaviour (spec A3 "Hold family").
-DEFAULT_HOLD = HoldKind.COMMON
+#: What `hold` does under each configured hold behaviour (spec A3 "Hold family").
+HOLD_KINDS = {"common": HoldKind.COMMON, "private": HoldKind.PRIVATE}
+#: A forced notification dialect (config turret.notification_dialect); auto is absent.
+FORCED_DIALECTS = {"framed": Dialect.FRAMED, "unframed": Dialect.UNFRAMED}
+
+
+class KeyRefused(Exception):
+    """A simulated key press that cannot happen; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
 
 
 class TurretRequests:
@@ -90,9 +113,13 @@ class TurretRequests:
             raise TurretError(T.SpeechUnitHasNoCall, f"speech unit {su_id} has no call")
         return conn
 
+    def _shown(self, profile: TurretProfile) -> tuple[Line, ...]:
+        """The lines the turret shows: the profile's, then those its ring transfers present."""
+        return (*profile.lines, *self.turrets.features.extras(profile).lines)
+
     def _line(self, profile: TurretProfile, name: str) -> TurretLine:
         line = self.turrets.switch.lines.get(name)
-        if line is None or all(cfg.name != name for cfg in profile.lines):
+        if line is None or all(cfg.name != name for cfg in self._shown(profile)):
             raise TurretError(T.InvalidLine, f"profile {profile.name} has no line {name!r}")
         return line
 
@@ -132,7 +159,11 @@ class TurretRequests:
             raise TurretError(T.InvalidArgument, f"{info.ipAddress!r} is not an IP address") from None
         if not 0 < info.port < 65536:
             raise TurretError(T.InvalidArgument, f"port {info.port} is outside 1..65535")
-        session.subscribe(host, info.port, info.turretName or "", call.dialect)
+        error = self.turrets.notify_tls_error
+        if error is not None:
+            raise TurretError(T.LoadTLSCertError, f"cannot load the notification TLS certificates: {error}")
+        forced = FORCED_DIALECTS.get(self.turrets.settings.notification_dialect)
+        session.subscribe(host, info.port, info.turretName or "", forced or call.dialect)
 
     def getProfileList(self, session: TurretSession, call: Call) -> list[Any]:
         return [T.ProfileInfo(name=name) for name in self.turrets.profiles]
@@ -146,7 +177,7 @@ class TurretRequests:
 
     def getAvailableLines(self, session: TurretSession, call: Call) -> list[str]:
         profile = self._logged_in(session)
-        return [line.name for line in profile.lines if line.name in self.turrets.switch.lines]
+        return [line.name for line in self._shown(profile) if line.name in self.turrets.switch.lines]
 
     def snapshotLineRequest(self, session: TurretSession, call: Call) -> Any:
         profile = self._logged_in(session)
@@ -160,7 +191,7 @@ class TurretRequests:
         if profile is None:
             return []
         out = []
-        for cfg in profile.lines:
+        for cfg in self._shown(profile):
             line = self.turrets.switch.lines.get(cfg.name)
             if line is not None:
                 out.extend(call_data(cfg.name, conn, profile.contacts) for conn in line.device.connections)
@@ -193,7 +224,12 @@ class TurretRequests:
             session.logged_in(profile)
 
     def logout(self, session: TurretSession, call: Call) -> None:
+        """Log out; a receive-calls-only profile stays loaded in that mode
+        until a second logout (or a login) unloads it."""
         profile = self._logged_in(session)
+        if profile.receive_calls_only and session.login_state == T.TurretState.Login:
+            session.receiving_calls_only()
+            return
         self.turrets.logins.pop(profile.name, None)
         session.logged_out()
 
@@ -229,7 +265,7 @@ class TurretRequests:
     def answerCall(self, session: TurretSession, call: Call) -> None:
         profile = self._logged_in(session)
         owner = self._free_speech_unit(session, call.args.suId)
-        queue = call_queue(profile, self.turrets.switch.devices)
+        queue = call_queue(profile, self.turrets.switch.devices, self.turrets.features.extras(profile).lines)
         if not queue:
             raise TurretError(T.NoIncomingCall, "no incoming call on any line of the profile")
         self._answer(owner, queue[0][1])
@@ -256,9 +292,13 @@ class TurretRequests:
     # -- hold -----------------------------------------------------------------
 
     def hold(self, session: TurretSession, call: Call) -> None:
-        self._hold(session, call.args.suId, DEFAULT_HOLD)
+        self._hold(session, call.args.suId, HOLD_KINDS[self.turrets.settings.hold_behaviour])
 
     def commonHold(self, session: TurretSession, call: Call) -> None:
+        if self.turrets.settings.hold_behaviour == "private":
+            self._logged_in(session)
+            self._call_on(session, call.args.suId)
+            raise TurretError(T.FunctionUnavailable, "the hold behaviour is private: common hold is not available")
         self._hold(session, call.args.suId, HoldKind.COMMON)
 
     def privateHold(self, session: TurretSession, call: Call) -> None:
@@ -350,41 +390,95 @@ class TurretRequests:
         self._engine(self.turrets.switch.send_dtmf, conn.id, digit)
 
     # -- ring transfers and interface actions ----------------------------------
-    # None are configured (the company file has no place for them yet), so the
-    # lists are empty and every identifier is unknown, with the documented code.
 
     def getAvailableRingTransfers(self, session: TurretSession, call: Call) -> list[Any]:
-        self._logged_in(session)
-        return []
+        profile = self._logged_in(session)
+        return [T.RingTransferId(apiName=rt.api_name, controlledProfileName=rt.controlled_profile)
+                for rt in profile.ring_transfers]
 
     def snapshotRingTransfer(self, session: TurretSession, call: Call) -> int:
-        self._logged_in(session)
-        raise TurretError(T.InvalidRingTransfer, f"no ring transfer {call.args.id.apiName!r}")
+        profile = self._logged_in(session)
+        rt = self.turrets.features.ring_transfer(profile, call.args.id)
+        return self.turrets.features.ring_state(profile.name, rt)
 
     def setRingTransferActive(self, session: TurretSession, call: Call) -> None:
-        self._logged_in(session)
-        raise TurretError(T.InvalidRingTransfer, f"no ring transfer {call.args.id.apiName!r}")
+        """Checked now; carried out after the reply, confirmed by
+        onRingTransferStateChanged or refused by onRingTransferStateChangeError."""
+        profile = self._logged_in(session, calls_only_too=False)
+        features = self.turrets.features
+        rt = features.ring_transfer(profile, call.args.id)
+        active = call.args.active
+        features.check_ring_change(profile, rt, active, self.turrets.logged_in)
+
+        def carry_out() -> None:
+            session.send(features.apply_ring_change(profile.name, rt, active))
+            self.turrets.refresh()
+
+        self.turrets.defer(carry_out)
 
     def getAvailableRingtransferSequences(self, session: TurretSession, call: Call) -> list[Any]:
-        self._logged_in(session)
-        return []
+        profile = self._logged_in(session)
+        return [T.RingTransferId(apiName=seq.api_name, controlledProfileName=seq.controlled_profile)
+                for seq in profile.ring_transfer_sequences]
 
     def snapshotRingTransferSequence(self, session: TurretSession, call: Call) -> int:
-        self._logged_in(session)
-        raise TurretError(T.InvalidRingTransferSequence, f"no ring transfer sequence {call.args.id.apiName!r}")
+        profile = self._logged_in(session)
+        seq = self.turrets.features.sequence(profile, call.args.id)
+        return self.turrets.features.sequence_state(profile.name, seq)
 
     def setRingTransferSequenceActive(self, session: TurretSession, call: Call) -> None:
-        self._logged_in(session)
-        raise TurretError(T.InvalidRingTransferSequence, f"no ring transfer sequence {call.args.id.apiName!r}")
+        """Checked now; each member moves after the reply (see Features.apply_sequence)."""
+        profile = self._logged_in(session, calls_only_too=False)
+        features = self.turrets.features
+        seq = features.sequence(profile, call.args.id)
+        active = call.args.active
+        features.check_sequence_change(profile, seq, active)
+
+        def carry_out() -> None:
+            session.send(features.apply_sequence(profile, seq, active, self.turrets.logged_in))
+            self.turrets.refresh()
+
+        self.turrets.defer(carry_out)
 
     def getAvailableInterfaceActions(self, session: TurretSession, call: Call) -> list[str]:
-        self._logged_in(session)
-        return []
+        profile = self._logged_in(session)
+        return [action.api_name for action in profile.interface_actions]
 
     def snapshotInterfaceAction(self, session: TurretSession, call: Call) -> Any:
-        self._logged_in(session)
-        raise TurretError(T.InvalidInterfaceAction, f"no interface action {call.args.apiName!r}")
+        profile = self._logged_in(session)
+        action = self.turrets.features.action(profile, call.args.apiName)
+        return self.turrets.features.action_state(profile.name, action)
 
     def setInterfaceActionState(self, session: TurretSession, call: Call) -> None:
-        self._logged_in(session)
-        raise TurretError(T.InvalidInterfaceAction, f"no interface action {call.args.apiName!r}")
+        """The button changes at once; subscribers hear it as onInterfaceActionStateChanged."""
+        profile = self._logged_in(session, calls_only_too=False)
+        features = self.turrets.features
+        action = features.action(profile, call.args.apiName)
+        features.set_action(profile.name, action, call.args.state)
+        session.refresh()
+
+    # -- the person at the turret (sim API) -------------------------------------
+
+    def press_key(self, turret: str, api_name: str, event: str | None) -> list[str]:
+        """A person works an interface action's key; the key states reported, by name.
+
+        The key is on the profile loaded on the turret, so the turret must be
+        logged in (or receiving calls only).
+        """
+        session = self.turrets.sessions.get(turret)
+        if session is None:
+            raise KeyRefused(404, "unknown_turret", f"no turret {turret!r}")
+        profile = session.profile
+        if profile is None:
+            raise KeyRefused(409, "logged_out", f"turret {turret} has no profile loaded, so no keys")
+        try:
+            action = self.turrets.features.action(profile, api_name)
+        except TurretError as error:
+            raise KeyRefused(404, "unknown_action", error.text) from None
+        try:
+            notes = self.turrets.features.press(profile.name, action, event or DEFAULT_KEY_EVENT[action.key])
+        except ValueError as error:
+            raise KeyRefused(400, "invalid_field", str(error)) from None
+        session.send(notes)
+        session.refresh()
+        return [T.InterfaceActionKeyState._VALUES_TO_NAMES[args[1]] for _, args in notes]

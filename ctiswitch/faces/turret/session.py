@@ -19,28 +19,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from ctiswitch.config.model import TurretProfile
+from ctiswitch.config.model import TurretProfile, TurretSettings
 from ctiswitch.engine.events import Batch
 from ctiswitch.engine.switch import Switch
 
+from .features import Features
 from .idl import load_idl
 from .notifier import Subscriber
-from .translate import Notification, TurretView, build_view, view_changes
+from .translate import NO_EXTRAS, Notification, TurretView, build_view, view_changes
 from .wire import Dialect
 
 T = load_idl()
 log = logging.getLogger("ctiswitch.turret")
-
-
-class TurretError(Exception):
-    """A request refused with a documented Turret error code."""
-
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
+#: The Turret face's settings when the company file says nothing.
+DEFAULT_SETTINGS = TurretSettings()
 
 
 class TurretSession:
@@ -66,20 +61,28 @@ class TurretSession:
         return self._turrets.switch
 
     def view(self) -> TurretView:
-        return build_view(self.name, self.login_state, self.profile, self.switch.devices)
+        extras = self._turrets.features.extras(self.profile) if self.profile is not None else NO_EXTRAS
+        return build_view(self.name, self.login_state, self.profile, self.switch.devices, extras)
 
     def refresh(self) -> None:
         """Send every subscriber what changed since its last view."""
         if not self.subscribers:
             return
         view = self.view()
+        legacy = self._turrets.settings.legacy_call_data
         for sub in list(self.subscribers.values()):
-            self._deliver(sub, view_changes(sub.last, view), view)
+            self._deliver(sub, view_changes(sub.last, view, legacy_call_data=legacy), view)
 
     def broadcast(self, method: str, *args: object) -> None:
         """Send an event that is not part of the view (onLoginResponse) to everyone."""
+        self.send([(method, args)])
+
+    def send(self, notes: Sequence[Notification]) -> None:
+        """Send events that are not part of the view (errors, key events) to everyone."""
+        if not notes:
+            return
         for sub in list(self.subscribers.values()):
-            self._deliver(sub, [(method, args)], None)
+            self._deliver(sub, notes, None)
 
     def _deliver(self, sub: Subscriber, notes: Sequence[Notification], view: TurretView | None) -> None:
         if sub.enqueue(notes):
@@ -87,7 +90,7 @@ class TurretSession:
                 sub.last = view
             return
         current = view if view is not None else self.view()
-        sub.enqueue(view_changes(None, current))
+        sub.enqueue(view_changes(None, current, legacy_call_data=self._turrets.settings.legacy_call_data))
         sub.last = current
 
     def subscribe(self, host: str, port: int, turret_name: str, dialect: Dialect) -> None:
@@ -101,7 +104,7 @@ class TurretSession:
             existing.turret_name = turret_name
             existing.dialect = dialect
             return
-        sub = Subscriber(host, port, turret_name, dialect, self._dropped)
+        sub = Subscriber(host, port, turret_name, dialect, self._dropped, self._turrets.notify_ssl)
         sub.last = self.view()
         self.subscribers[sub.address] = sub
         sub.start()
@@ -120,6 +123,11 @@ class TurretSession:
         self.login_state = T.TurretState.Logout
         self.refresh()
 
+    def receiving_calls_only(self) -> None:
+        """The user logged out of a receive-calls-only profile: it stays loaded."""
+        self.login_state = T.TurretState.ReceiveCallsOnly
+        self.refresh()
+
     async def stop(self) -> None:
         for sub in list(self.subscribers.values()):
             await sub.stop()
@@ -134,9 +142,19 @@ class Turrets:
         switch: Switch,
         profiles: Sequence[TurretProfile],
         defer: Callable[[Callable[[], None]], object],
+        settings: TurretSettings = DEFAULT_SETTINGS,
+        notify_ssl: ssl.SSLContext | None = None,
+        notify_tls_error: str | None = None,
     ) -> None:
+        """`notify_ssl` is the TLS context for notification connections when
+        notify TLS is on; `notify_tls_error` says why it could not be loaded,
+        which `requestNotifications` reports as LoadTLSCertError."""
         self.switch = switch
+        self.settings = settings
+        self.notify_ssl = notify_ssl
+        self.notify_tls_error = notify_tls_error
         self.profiles = {profile.name: profile for profile in profiles}
+        self.features = Features(self.profiles)
         #: Profile name to the turret it is logged in on (a profile is loaded
         #: on at most one turret, call-model §1.1).
         self.logins: dict[str, str] = {}
@@ -152,6 +170,16 @@ class Turrets:
         session = TurretSession(name, speech_units, self)
         self.sessions[name] = session
         return session
+
+    def session_of(self, profile: str) -> TurretSession | None:
+        """The turret `profile` is loaded on (logged in or receiving calls only)."""
+        name = self.logins.get(profile)
+        return self.sessions.get(name) if name is not None else None
+
+    def logged_in(self, profile: str) -> bool:
+        """Whether a user is logged in to `profile` (receive-calls-only is logged out)."""
+        session = self.session_of(profile)
+        return session is not None and session.login_state == T.TurretState.Login
 
     def _on_batch(self, batch: Batch) -> None:
         """The engine listener: a failure here is logged, never raised into

@@ -22,11 +22,11 @@ Line state sets follow call-model §4.3 (spec turret-and-sky.md A3, C1 A-15):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctiswitch.config.model import TurretProfile
+from ctiswitch.config.model import Line, TurretProfile
 from ctiswitch.engine.calls import Connection, Party
 from ctiswitch.engine.directory import Device
 from ctiswitch.engine.errors import Refusal
@@ -175,33 +175,62 @@ def call_data(line: str, conn: Connection, contacts: Mapping[str, str]) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class Extras:
+    """What a loaded profile shows besides its own lines and calls.
+
+    `lines` are other profiles' lines its active ring transfers present
+    (their priorities follow the profile's own); the three mappings are the
+    states of its ring transfers and sequences, keyed by RingTransferId
+    (apiName, controlledProfileName), and of its interface actions, keyed by
+    api name, as (state, labelText, firstLineText, secondLineText).
+    """
+
+    lines: tuple[Line, ...] = ()
+    ring_transfers: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    sequences: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    actions: Mapping[str, tuple[int, str, str, str]] = field(default_factory=dict)
+
+
+NO_EXTRAS = Extras()
+
+
+@dataclass(frozen=True, slots=True)
 class TurretView:
     """Everything a subscriber of one turret has been told, comparable by value.
 
-    `lines` maps each line of the logged-in profile to its state set, in
-    profile order; `calls` maps (line, callId) to the CallData fields; `top`
-    is the line at the head of the call queue, "" when it is empty.
+    `lines` maps each line the turret shows (the logged-in profile's, then
+    those its ring transfers present) to its state set; `calls` maps (line,
+    callId) to the CallData fields; `top` is the line at the head of the call
+    queue, "" when it is empty; the last three hold the `Extras` states, so
+    a subscriber that lost messages can be brought up to date with them too.
     """
 
     login_state: int
     lines: Mapping[str, frozenset[int]] = field(default_factory=dict)
     calls: Mapping[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
     top: str = ""
+    ring_transfers: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    sequences: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    actions: Mapping[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
 
 def _call_tuple(data: Any) -> tuple[Any, ...]:
     return (data.lineName, data.partyNumber, data.partyName, data.contactName, data.callId, data.active)
 
 
-def profile_devices(profile: TurretProfile, devices: Mapping[str, Device]) -> list[tuple[str, Device]]:
-    """(line name, engine device) for each line of a profile, in profile order."""
-    return [(line.name, devices[line.number]) for line in profile.lines if line.number in devices]
+def profile_devices(
+    profile: TurretProfile, devices: Mapping[str, Device], extra: Sequence[Line] = ()
+) -> list[tuple[str, Device]]:
+    """(line name, engine device) for each line a profile shows, in order."""
+    return [(line.name, devices[line.number]) for line in (*profile.lines, *extra) if line.number in devices]
 
 
-def call_queue(profile: TurretProfile, devices: Mapping[str, Device]) -> list[tuple[str, Connection]]:
-    """The profile's ringing lines: by line priority, then by when they began to ring."""
+def call_queue(
+    profile: TurretProfile, devices: Mapping[str, Device], extra: Sequence[Line] = ()
+) -> list[tuple[str, Connection]]:
+    """The ringing lines a profile shows: by line priority, then by when they began to ring."""
     ringing: list[tuple[int, float, str, Connection]] = []
-    for line in profile.lines:
+    for line in (*profile.lines, *extra):
         device = devices.get(line.number)
         if device is None:
             continue
@@ -213,20 +242,25 @@ def call_queue(profile: TurretProfile, devices: Mapping[str, Device]) -> list[tu
 
 
 def build_view(
-    turret: str, login_state: int, profile: TurretProfile | None, devices: Mapping[str, Device]
+    turret: str,
+    login_state: int,
+    profile: TurretProfile | None,
+    devices: Mapping[str, Device],
+    extras: Extras = NO_EXTRAS,
 ) -> TurretView:
     """The current view of one turret: empty lines and calls when no profile is loaded."""
     if profile is None:
         return TurretView(login_state)
     lines: dict[str, frozenset[int]] = {}
     calls: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for name, device in profile_devices(profile, devices):
+    for name, device in profile_devices(profile, devices, extras.lines):
         lines[name] = line_states(device, turret)
         for conn in device.connections:
             data = call_data(name, conn, profile.contacts)
             calls[(name, data.callId)] = _call_tuple(data)
-    queue = call_queue(profile, devices)
-    return TurretView(login_state, lines, calls, queue[0][0] if queue else "")
+    queue = call_queue(profile, devices, extras.lines)
+    return TurretView(login_state, lines, calls, queue[0][0] if queue else "",
+                      extras.ring_transfers, extras.sequences, extras.actions)
 
 
 Notification = tuple[str, tuple[Any, ...]]
@@ -237,8 +271,9 @@ def view_changes(old: TurretView | None, new: TurretView, *, legacy_call_data: b
     """The notifications that bring a subscriber from `old` to `new`.
 
     `old` None means the subscriber knows nothing (a new one after a queue
-    overflow): it gets the login state and every line, call and the queue
-    head. Order: login state, line states, call data, top of the queue.
+    overflow): it gets the login state and every line, call, the queue head
+    and feature state. Order: login state, line states, call data, top of
+    the queue, ring transfers, sequences, interface actions.
     `legacy_call_data` also sends the deprecated onCallDataChanged (spec C1 A-16).
     """
     out: list[Notification] = []
@@ -258,5 +293,28 @@ def view_changes(old: TurretView | None, new: TurretView, *, legacy_call_data: b
     old_top = old.top if old is not None else None
     if old_top != new.top and not (old is None and new.top == ""):
         out.append(("onTopOfCallQueueChanged", (new.top,)))
+    out.extend(_feature_changes(old, new))
+    return out
+
+
+def _feature_changes(old: TurretView | None, new: TurretView) -> list[Notification]:
+    """Ring transfer, sequence and interface action states that differ from `old`."""
+    out: list[Notification] = []
+    old_rt = old.ring_transfers if old is not None else {}
+    for (api, controlled), state in new.ring_transfers.items():
+        if old_rt.get((api, controlled)) != state:
+            rid = T.RingTransferId(apiName=api, controlledProfileName=controlled)
+            out.append(("onRingTransferStateChanged", (rid, state)))
+    old_seq = old.sequences if old is not None else {}
+    for (api, controlled), state in new.sequences.items():
+        if old_seq.get((api, controlled)) != state:
+            rid = T.RingTransferId(apiName=api, controlledProfileName=controlled)
+            out.append(("onRingTransferSequenceStateChanged", (rid, state)))
+    old_actions = old.actions if old is not None else {}
+    for api, fields in new.actions.items():
+        if old_actions.get(api) != fields:
+            state, label, first, second = fields
+            shown = T.InterfaceActionState(state=state, labelText=label, firstLineText=first, secondLineText=second)
+            out.append(("onInterfaceActionStateChanged", (api, shown)))
     return out
 

@@ -5,7 +5,6 @@ and malformed input, against a running switch over real sockets."""
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,15 @@ import pytest
 from server_process import RunningServer
 from thriftpy2.thrift import TApplicationException
 from thriftpy2.transport import TTransportException
-from turret_face_support import B, Receiver, T, login, turret_address, turret_client
+from turret_face_support import (
+    B,
+    Receiver,
+    T,
+    connect_when_free,
+    login,
+    turret_address,
+    turret_client,
+)
 
 
 @pytest.fixture
@@ -27,20 +34,6 @@ def refused(call: Any, *args: Any) -> int:
     with pytest.raises(T.TurretApiException) as error:
         call(*args)
     return error.value.ErrorCode
-
-
-def connect_when_free(url: str) -> None:
-    """Wait until the previous test's controlling connection is gone: the
-    server notices a closed socket on its next read, so retry until accepted."""
-    deadline = time.monotonic() + 10
-    while True:
-        with turret_client(url) as client:
-            try:
-                client.getLoginState()
-                return
-            except TApplicationException:
-                if time.monotonic() > deadline:
-                    raise
 
 
 def test_login_sequence_wrong_password_and_unknown_profile(switch_server: RunningServer) -> None:
@@ -74,9 +67,9 @@ def test_login_sequence_wrong_password_and_unknown_profile(switch_server: Runnin
         assert refused(turret.snapshotLineRequest, "nope") == T.InvalidLine
         assert refused(turret.login, "Trader1", "1234") == T.WrongLoginState
 
-        assert turret.getAvailableRingTransfers() == []
-        assert turret.getAvailableRingtransferSequences() == []
-        assert turret.getAvailableInterfaceActions() == []
+        assert [rt.apiName for rt in turret.getAvailableRingTransfers()] == ["RT_Desk", "RT_Backup"]
+        assert [s.apiName for s in turret.getAvailableRingtransferSequences()] == ["SEQ_Handover"]
+        assert turret.getAvailableInterfaceActions() == ["Recording", "Market"]
         rt = T.RingTransferId(apiName="rt", controlledProfileName="Trader1")
         assert refused(turret.snapshotRingTransfer, rt) == T.InvalidRingTransfer
         assert refused(turret.setRingTransferSequenceActive, rt, True) == T.InvalidRingTransferSequence

@@ -137,17 +137,18 @@ def test_refusal_codes() -> None:
 
 def test_overflow_discards_the_queue_and_resends_the_whole_state(switch: Switch,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notifier, "MAX_QUEUED", 5)
+    monkeypatch.setattr(notifier, "MAX_QUEUED", 10)
     turrets = Turrets(switch, load_demo().turret_profiles, lambda callback: callback())
     session = turrets.add(ME, {1: T.DeviceType.Handset})
     sub = notifier.Subscriber("127.0.0.1", 9, "", Dialect.FRAMED, lambda s: None)
     session.subscribers[sub.address] = sub
     sub.last = session.view()
     session.broadcast("onLoginResponse", T.LoginSuccessful, "ok")
-    session.logged_in(load_demo().turret_profiles[0])  # 1 pending + 5 new > 5
+    session.logged_in(load_demo().turret_profiles[0])  # 1 pending + 10 new > 10
     assert sub.overflows == 1
     assert sub.last == session.view()
-    assert len(sub._queue) == 5  # login state and the four lines, nothing older
+    # Login state, four lines, two ring transfers, a sequence, two interface actions; nothing older.
+    assert len(sub._queue) == 10
 
 
 def test_a_subscriber_nobody_listens_to_is_dropped(switch: Switch) -> None:

@@ -10,21 +10,30 @@ order; `expect` waits for one that matches, so tests never depend on timing.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import queue
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from thriftpy2.protocol import TBinaryProtocolFactory
 from thriftpy2.rpc import make_client
-from thriftpy2.thrift import TProcessor
+from thriftpy2.thrift import TApplicationException, TProcessor
 from thriftpy2.transport import (
     TBufferedTransportFactory,
     TFramedTransportFactory,
     TServerSocket,
+    TSSLServerSocket,
     TTransportException,
 )
 
@@ -67,14 +76,20 @@ class _Recorder:
 
 
 class Receiver:
-    """A notification server on 127.0.0.1 with an OS-chosen port."""
+    """A notification server on 127.0.0.1 with an OS-chosen port; a TLS
+    server when given a context (the turret then connects as a TLS client)."""
 
-    def __init__(self, dialect: str = "framed") -> None:
+    def __init__(self, dialect: str = "framed", tls: ssl.SSLContext | None = None) -> None:
         self._notes: queue.Queue[Note] = queue.Queue()
         self.seen: list[Note] = []
+        self.handshake_failures = 0
+        self._closed = False
         self._processor = TProcessor(NOTE, _Recorder(self._notes))
         self._transport = TRANSPORTS[dialect]()
-        self._server = TServerSocket(host="127.0.0.1", port=0, client_timeout=0)
+        self._server: TServerSocket = (
+            TServerSocket(host="127.0.0.1", port=0, client_timeout=0) if tls is None
+            else TSSLServerSocket(host="127.0.0.1", port=0, client_timeout=0, ssl_context=tls)
+        )
         self._server.listen()
         self.port: int = self._server.sock.getsockname()[1]
         self._clients: list[Any] = []
@@ -85,7 +100,10 @@ class Receiver:
             try:
                 client = self._server.accept()
             except OSError:
-                return
+                if self._closed:
+                    return
+                self.handshake_failures += 1  # a TLS handshake the switch gave up
+                continue
             self._clients.append(client.sock)
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
@@ -101,6 +119,7 @@ class Receiver:
 
     def close(self) -> None:
         """Stop accepting and drop the switch's connections: a dead subscriber."""
+        self._closed = True
         self._server.close()
         for sock in self._clients:
             with contextlib.suppress(OSError):
@@ -130,6 +149,12 @@ class Receiver:
         return self.expect("onLineStatesChanged",
                            lambda n: n.args[0].lineName == line and set(n.args[0].basicLineStates) == wanted)
 
+    def pending(self) -> list[Note]:
+        """Every notification received and not yet consumed by `expect`."""
+        while not self._notes.empty():
+            self.seen.append(self._notes.get_nowait())
+        return list(self.seen)
+
     def drain(self) -> None:
         """Forget everything received so far."""
         self.seen.clear()
@@ -144,11 +169,12 @@ def turret_address(url: str) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
-def turret_client(url: str, dialect: str = "framed") -> Iterator[Any]:
-    """A thriftpy2 TurretRequestService client, as a vendor application builds it."""
+def turret_client(url: str, dialect: str = "framed", tls: ssl.SSLContext | None = None) -> Iterator[Any]:
+    """A thriftpy2 TurretRequestService client, as a vendor application builds it
+    (over TLS with `tls`, as a client of a turret with "Use TLS" on)."""
     host, port = turret_address(url)
     client = make_client(REQ, host, port, proto_factory=TBinaryProtocolFactory(),
-                         trans_factory=TRANSPORTS[dialect](), timeout=10000)
+                         trans_factory=TRANSPORTS[dialect](), timeout=10000, ssl_context=tls)
     try:
         yield client
     finally:
@@ -163,3 +189,39 @@ def login(client: Any, receiver: Receiver, profile: str = "Trader1", password: s
     receiver.expect("onLoginStateChanged", lambda n: n.args[0] == T.TurretState.Login)
     for line in client.getAvailableLines():
         receiver.expect("onLineStatesChanged", lambda n, line=line: n.args[0].lineName == line)
+
+
+def connect_when_free(url: str, tls: ssl.SSLContext | None = None) -> None:
+    """Wait until the previous test's controlling connection is gone: the
+    server notices a closed socket on its next read, so retry until accepted."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        with turret_client(url, tls=tls) as client:
+            try:
+                client.getLoginState()
+                return
+            except TApplicationException:
+                if time.monotonic() > deadline:
+                    raise
+
+
+def client_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for TLS client authentication, and its key:
+    what an application presents to a turret whose API demands client certificates."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "turret-app")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / "client-cert.pem", folder / "client-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
