@@ -14,8 +14,10 @@ from ctiswitch.engine.events import (
     Batch,
     CallbackRequested,
     CallLogged,
+    GroupChanged,
     MemberChanged,
     MessageDeposited,
+    PresenceChanged,
     RoutingChanged,
     UserChanged,
 )
@@ -23,7 +25,7 @@ from ctiswitch.engine.switch import Switch
 from ctiswitch.store import Callback, CallRecord, Message, Store
 
 #: User fields that are run-time settings (the rest come from config).
-_USER_SETTINGS = ("secret", "preferences")
+_USER_SETTINGS = ("secret", "preferences", "no_answer_seconds")
 
 
 def attach_store(switch: Switch, store: Store) -> Callable[[], None]:
@@ -43,6 +45,12 @@ def attach_store(switch: Switch, store: Store) -> Callable[[], None]:
                 ))
             elif isinstance(event, RoutingChanged):
                 store.settings.put(f"user:{event.login}", "routing", event.routing)
+            elif isinstance(event, PresenceChanged):
+                store.settings.put(f"user:{event.login}", "presence", event.presence)
+            elif isinstance(event, GroupChanged):
+                group = switch.groups[event.group]
+                store.settings.put(f"group:{event.group}", "service", {
+                    "service_mode": group.service_mode.value, "voicemail_enabled": group.voicemail_enabled})
             elif isinstance(event, UserChanged):
                 user = switch.users[event.login]
                 for field in event.fields:

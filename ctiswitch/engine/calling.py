@@ -1,6 +1,8 @@
 """Making, answering, holding and clearing calls (call-model §2.3 #1-13)."""
 from __future__ import annotations
 
+import re
+
 from .calls import Call, Connection, Party
 from .core import command
 from .directory import Device
@@ -23,6 +25,10 @@ from .states import Cause, ConnectionState, ConsultPurpose, HoldKind, PartyKind,
 
 S = ConnectionState
 _DTMF = frozenset("0123456789*#ABCD")
+_OVERLAP_DIGITS = re.compile(r"^[0-9*#+]{1,32}$")
+#: Digits of a full national number: an outside number this long is
+#: complete without waiting for the inter-digit timer.
+FULL_NUMBER_DIGITS = 10
 
 
 class CallControl(Groups):
@@ -104,6 +110,60 @@ class CallControl(Groups):
         self._require_may_dial(device, digits)
         self._originate(conn, digits)
         return conn.call
+
+    @command
+    def dial_digits(self, conn_id: int, digits: str) -> Call:
+        """Overlap dialling (call-model §2.3 #3): add digits to the number an
+        off-hook connection is dialling, and route it once the dial plan says
+        it is complete. Until then the digits wait in `call.dialled`, and an
+        inter-digit timer routes what was dialled if no more come."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.INITIATED)
+        self._require(isinstance(digits, str) and bool(_OVERLAP_DIGITS.match(digits)), Refusal.BAD_DESTINATION,
+                      f"{digits!r} are not dial-pad digits")
+        call = conn.call
+        so_far = (call.dialled or "") + digits
+        ended = so_far.endswith("#") and len(so_far) > 1
+        number = check_dialable(so_far[:-1] if ended else so_far)
+        complete = ended or not self.number_incomplete(number)
+        if complete:
+            assert conn.device is not None
+            self._require_may_dial(conn.device, number)
+        party = conn.party
+        if party.timer is not None:
+            party.timer.cancel()
+            party.timer = None
+        if not complete:
+            call.dialled = number
+            party.timer = self._timer(self.interdigit_seconds, lambda: self._dialling_ended(conn), "interdigit")
+            self._emit(CallChanged(call.id, ("dialled",)))
+            return call
+        self._originate(conn, number)
+        return call
+
+    def number_incomplete(self, digits: str) -> bool:
+        """Whether more digits may still come: a longer internal number
+        starts with them, or they begin an outside number shorter than a
+        full national one that is not a configured far end."""
+        internal = (*self.devices, *self.groups, self.voicemail_number, *self.dids)
+        if any(n.startswith(digits) and n != digits for n in internal):
+            return True
+        if digits in internal or digits in self.externals:
+            return False
+        outside = digits.startswith((self.outside_prefix, "+")) or self.is_external(digits)
+        return outside and len(digits.lstrip("+")) < FULL_NUMBER_DIGITS
+
+    def _dialling_ended(self, conn: Connection) -> None:
+        """No digit for `interdigit_seconds`: route what was dialled."""
+        conn.party.timer = None
+        call = conn.call
+        if conn.id not in self.connections or conn.state is not S.INITIATED or not call.dialled:
+            return
+        user = conn.party.user
+        if user is not None and not user.external_calls and self.is_external(call.dialled):
+            self._fail_caller(call, Cause.REJECTED)
+            return
+        self._originate(conn, call.dialled)
 
     @command
     def incoming_call(self, caller: str, destination: str, *, name: str | None = None) -> Call:
@@ -307,3 +367,24 @@ class CallControl(Groups):
                       f"{digits!r} is not a DTMF string (0-9, *, #, A-D)")
         self._emit(DigitsGenerated(conn.call.id, conn.id, digits))
 
+
+    @command
+    def switch_device(self, conn_id: int, number: str) -> None:
+        """Move a call to another of the same user's phones (O2G deviceLegs,
+        call-model §2.3 #26): the party stays, its connection moves, and a
+        held call stays held."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED, S.HELD)
+        device = self.device(number)
+        party = conn.party
+        self._require(party.user is not None and device.user is party.user and device is not conn.device,
+                      Refusal.NOT_OWNER, f"device {number} is not another device of the call's user")
+        self._require_free(device)
+        held = conn.state is S.HELD
+        self._move(conn, S.NULL, ConnectionCleared, Cause.NORMAL)
+        if not held:
+            self._hold_others(device, keep=None, cause=Cause.NORMAL)
+        moved = self._new_connection(party, device.number, device, S.CONNECTED, Established, Cause.NORMAL)
+        if held:
+            moved.hold_kind = HoldKind.COMMON
+            self._move(moved, S.HELD, Held, Cause.NORMAL)

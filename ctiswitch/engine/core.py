@@ -77,6 +77,8 @@ class SwitchCore:
         self.trunk_channels = 60
         self.prompt_timeout = 30.0
         self.park_recall_seconds = 120.0
+        #: Seconds without a digit before overlap dialling routes the number.
+        self.interdigit_seconds = 5.0
 
         self.calls: dict[int, Call] = {}
         self.connections: dict[int, Connection] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .states import DeviceType, ForwardKind, GroupKind, RingMode
+from .states import DeviceType, ForwardKind, GroupKind, RingMode, ServiceMode
 
 if TYPE_CHECKING:
     from .calls import Connection
@@ -48,6 +48,50 @@ class Routing:
             dnd=bool(data.get("dnd", False)),
             forward=None if not fwd else Forward(ForwardKind(fwd["kind"]), str(fwd["destination"])),
             overflow=None if overflow is None else ForwardKind(overflow),
+        )
+
+
+@dataclass(slots=True)
+class Absence:
+    """A user's absence note: `msg` picks the phrase a handset shows (1-10:
+    "ON HOLIDAY UNTIL"..."BACK TOMORROW", 11: the text alone), `text`
+    completes it (spec/mtcti3.md §4.1)."""
+
+    msg: int
+    text: str
+
+
+@dataclass(slots=True)
+class Presence:
+    """User state a real IP Office keeps for its CTI clients (call-model
+    §1.1 Presence): the absence note, the application presence string,
+    mobile twinning (the twin is the user's MOBILE device) and the
+    voicemail counters an application may set for the user. None of it
+    comes from the configuration; all of it survives a restart."""
+
+    absence: Absence | None = None
+    app: str = ""
+    twinning: bool = False
+    #: (new, old, saved) counters set by an application (short code 70).
+    mailbox_counts: tuple[int, int, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "absence": None if self.absence is None else {"msg": self.absence.msg, "text": self.absence.text},
+            "app": self.app,
+            "twinning": self.twinning,
+            "mailbox_counts": None if self.mailbox_counts is None else list(self.mailbox_counts),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Presence":
+        absence = data.get("absence")
+        counts = data.get("mailbox_counts")
+        return cls(
+            absence=None if not absence else Absence(int(absence["msg"]), str(absence["text"])),
+            app=str(data.get("app", "")),
+            twinning=bool(data.get("twinning", False)),
+            mailbox_counts=None if counts is None else (int(counts[0]), int(counts[1]), int(counts[2])),
         )
 
 
@@ -95,6 +139,7 @@ class User:
     external_calls: bool = True
     devices: list[Device] = field(default_factory=list)
     routing: Routing = field(default_factory=Routing)
+    presence: Presence = field(default_factory=Presence)
     preferences: dict[str, Any] = field(default_factory=dict)
     #: Clock time the user's last call ended; drives longest-idle hunting.
     idle_since: float = 0.0
@@ -109,6 +154,11 @@ class User:
 
     def is_in_call(self) -> bool:
         return any(device.connections for device in self.devices)
+
+    @property
+    def twin(self) -> Device | None:
+        """The mobile twin (EC500): the user's first MOBILE device."""
+        return next((d for d in self.devices if d.type is DeviceType.MOBILE), None)
 
 
 @dataclass(slots=True, eq=False)
@@ -132,6 +182,12 @@ class Group:
     queue_enabled: bool = False
     voicemail_seconds: float | None = None
     overflow: str | None = None
+    #: Active, night service or out of service (call-model §2.4 R4); not
+    #: Active sends new calls to `overflow`, or busy without one.
+    service_mode: ServiceMode = ServiceMode.ACTIVE
+    #: Whether unanswered calls go on to `overflow` after voicemail_seconds
+    #: (the queue's voicemail switch).
+    voicemail_enabled: bool = True
 
     def member(self, login: str) -> Member | None:
         for member in self.members:

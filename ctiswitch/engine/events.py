@@ -159,6 +159,23 @@ class RoutingChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceChanged(Event):
+    """A user's presence (absence, app presence, twinning, counters) changed;
+    `presence` is its new JSON form, as RoutingChanged carries routing."""
+
+    login: str
+    presence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChanged(Event):
+    """A group's run-time settings (service mode, voicemail) changed."""
+
+    group: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class UserChanged(Event):
     login: str
     fields: tuple[str, ...]

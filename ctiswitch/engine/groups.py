@@ -48,8 +48,9 @@ class Groups(Routing):
 
     def _distribute(self, gparty: Party) -> None:
         """Offer the waiting call to whoever the ring mode picks."""
-        call = gparty.call
-        group = call.group
+        # The group party's own group: after a transfer the call may have
+        # come through another group first (call.group keeps that one).
+        group = self.groups.get(gparty.number)
         assert group is not None and gparty.offered is not None
         if group.ring_mode is RingMode.PARALLEL:
             for member in group.members:
@@ -108,23 +109,25 @@ class Groups(Routing):
         """Nobody took the call in time: send it to the group's overflow."""
         gparty.timer = None
         call = gparty.call
-        group = call.group
+        group = self.groups.get(gparty.number)
         if call.id not in self.calls or gparty.call.parties.get(gparty.id) is not gparty or group is None:
             return
         plan = self.plan(group.overflow or "")
         if plan.failed:
             return
+        self._stop_waiting(gparty)
         for offer in self._offers(gparty):
             self._clear_party(offer, Cause.OVERFLOW)
-        self._take_out(gparty, Cause.OVERFLOW)
+        self._clear_party(gparty, Cause.OVERFLOW)
         self._execute(call, plan, Role.CALLED, Cause.OVERFLOW)
 
-    def _take_out(self, gparty: Party, cause: Cause) -> None:
-        """Remove a group party from its call and from the waiting list."""
+    def _stop_waiting(self, gparty: Party) -> None:
+        """Take a group party off the waiting list before clearing its
+        offers: clearing an offer frees a member, and a call still waiting
+        would be offered to the next member in the same breath."""
         waiting = self._waiting.get(gparty.number)
         if waiting and gparty in waiting:
             waiting.remove(gparty)
-        self._clear_party(gparty, cause)
 
     def _answered_from_group(self, party: Party) -> None:
         """A member took a group call: the group and other offers clear."""
@@ -132,10 +135,20 @@ class Groups(Routing):
         gparty = self._group_party(call)
         if gparty is None:
             return
+        self._stop_waiting(gparty)
         for offer in self._offers(gparty):
             if offer is not party:
                 self._clear_party(offer, Cause.DISTRIBUTED)
-        self._take_out(gparty, Cause.DISTRIBUTED)
+        self._clear_party(gparty, Cause.DISTRIBUTED)
+
+    def _leave(self, party: Party, cause: Cause) -> None:
+        if party.offered is not None:
+            # The group gives the call up (its connection was cleared or the
+            # party dropped): its members stop ringing for it.
+            self._stop_waiting(party)
+            for offer in self._offers(party):
+                self._clear_party(offer, cause)
+        super()._leave(party, cause)
 
     def _user_freed(self, user: User) -> None:
         for group in self._memberships.get(user.login, ()):

@@ -30,6 +30,12 @@ class Joining(CallControl):
         if plan.failed:
             refusal = Refusal.BAD_DESTINATION if plan.cause is Cause.INVALID_NUMBER else Refusal.TARGET_UNREACHABLE
             raise CommandError(refusal, f"{destination} cannot be reached ({plan.cause.value if plan.cause else ''})")
+        # A call waits in one group at a time (a member passing its offer on
+        # takes the call out of its group first, so that is allowed, and so
+        # does the waiting group party sending its call on).
+        self._require(plan.kind != "group" or conn.party.group is not None or conn.party.offered is not None
+                      or self._group_party(conn.call) is None,
+                      Refusal.CANT_COMPLETE, f"call {conn.call.id} is already waiting in a group")
         return plan
 
     def _merge(self, primary: Call, secondary: Call, leaver: Party, cause: Cause) -> tuple[int, ...]:
@@ -53,6 +59,11 @@ class Joining(CallControl):
         del self.calls[secondary.id]
         return tuple(moved)
 
+    def _require_one_group(self, primary: Call, secondary: Call) -> None:
+        """Two calls both waiting in groups cannot become one call."""
+        self._require(self._group_party(primary) is None or self._group_party(secondary) is None,
+                      Refusal.CANT_COMPLETE, f"calls {primary.id} and {secondary.id} are both waiting in a group")
+
     @command
     def transfer(self, held_id: int, active_id: int) -> Call:
         """Connect the held call's parties with the active call's; the
@@ -62,6 +73,7 @@ class Joining(CallControl):
         primary, secondary = held.call, active.call
         others = [p for p in secondary.parties.values() if p is not active.party and p.connections]
         self._require(bool(others), Refusal.CANT_COMPLETE, f"call {secondary.id} has nobody to transfer to")
+        self._require_one_group(primary, secondary)
         self._clear_party(held.party, Cause.TRANSFER)
         moved = self._merge(primary, secondary, active.party, Cause.TRANSFER)
         self._emit(Transferred(primary.id, secondary.id, moved, Cause.TRANSFER))
@@ -77,6 +89,7 @@ class Joining(CallControl):
         size = len(primary.live_parties()) + len(secondary.live_parties()) - 1
         self._require(size <= MAX_CONFERENCE, Refusal.CAPACITY,
                       f"a conference holds at most {MAX_CONFERENCE} parties")
+        self._require_one_group(primary, secondary)
         if held.device is not active.device:
             # One user's two devices: the held call's phone may be talking
             # on a third call (on one device, that can only be `active`).
@@ -90,15 +103,23 @@ class Joining(CallControl):
     @command
     def single_step_transfer(self, conn_id: int, destination: str) -> None:
         """Blind transfer: the destination is routed into the same call and
-        the transferring party leaves at once."""
+        the transferring party leaves at once. A call still waiting in a
+        queue is sent on by its group party (MTCTI-3 actions on queued calls):
+        the queue stops offering it first."""
         conn = self.connection(conn_id)
-        self._require_state(conn, S.CONNECTED, S.ALERTING)
+        self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
+        self._require(conn.state is not S.QUEUED or conn.party.offered is not None, Refusal.INVALID_STATE,
+                      f"connection {conn_id} is not a call waiting in a group")
         plan = self._reachable(destination, conn)
         call = conn.call
         party = conn.party
         self._emit(Diverted(call.id, party.number, plan.number, Cause.SINGLE_STEP))
         if party.group is not None:
             self._answered_from_group(party)  # a ringing group call transferred on leaves the group
+        elif party.offered is not None:
+            self._stop_waiting(party)
+            for offer in self._offers(party):
+                self._clear_party(offer, Cause.SINGLE_STEP)
         self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
         self._clear_party(party, Cause.SINGLE_STEP)
         self._release(call, Cause.SINGLE_STEP)

@@ -16,7 +16,7 @@ from .core import SwitchCore
 from .directory import Device, ExternalNumber, Group, User
 from .errors import CommandError, Refusal
 from .events import Delivered, Diverted, Established, Failed, Queued
-from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role
+from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role, ServiceMode
 
 S = ConnectionState
 
@@ -83,6 +83,8 @@ class Routing(SwitchCore):
             return Plan("device", number, user=user, device=device, diversions=diversions)
         group = self.groups.get(number)
         if group is not None:
+            if group.service_mode is not ServiceMode.ACTIVE:
+                return self._group_fallback(group, caller, diversions, seen)
             if not group.queue_enabled and not self.eligible_members(group):
                 return Plan("fail", number, group=group, cause=Cause.BUSY, diversions=diversions)
             return Plan("group", number, group=group, diversions=diversions)
@@ -121,8 +123,20 @@ class Routing(SwitchCore):
         return Plan("user", user.number, user=user, diversions=diversions)
 
     def presentation_devices(self, user: User) -> list[Device]:
-        """The devices that ring for a call to the user's number."""
-        return [d for d in user.devices if d.type is not DeviceType.MOBILE and d.has_free_appearance()]
+        """The devices that ring for a call to the user's number; the mobile
+        only while twinning (EC500) is on (call-model §2.4 R2d)."""
+        return [d for d in user.devices
+                if (d.type is not DeviceType.MOBILE or user.presence.twinning) and d.has_free_appearance()]
+
+    def _group_fallback(self, group: Group, caller: User | None,
+                        diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+        """A group in night service or out of service takes no calls: they
+        go to its fallback destination (`overflow`), else busy (R4)."""
+        key = f"group:{group.number}"
+        if group.overflow and key not in seen and len(diversions) < MAX_DIVERSIONS:
+            hops = diversions + [(group.number, group.overflow, Cause.FORWARD_IMMEDIATE)]
+            return self._plan(group.overflow, caller, False, hops, seen | {key})
+        return Plan("fail", group.number, group=group, cause=Cause.BUSY, diversions=diversions)
 
     def _busy_coverage(self, user: User, cause: Cause, caller: User | None,
                        diversions: list[tuple[str, str, Cause]], seen: set[str], looping: bool) -> Plan:
@@ -245,7 +259,7 @@ class Routing(SwitchCore):
         call.group = group
         self._new_connection(party, group.number, None, S.QUEUED, Queued, cause)
         self._waiting.setdefault(group.number, []).append(party)
-        if group.voicemail_seconds is not None and group.overflow:
+        if group.voicemail_enabled and group.voicemail_seconds is not None and group.overflow:
             party.timer = self._timer(group.voicemail_seconds, lambda: self._group_overflow(party), "group_overflow")
         self._distribute(party)
         return party

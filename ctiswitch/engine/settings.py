@@ -8,23 +8,26 @@ Every change emits an event, which is how the store learns to persist it;
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from .core import command
 from .diverting import Diverting
-from .directory import Behaviour, Forward, Group, Member, Routing
+from .directory import Absence, Behaviour, Forward, Group, Member, Presence, Routing, User
 from .errors import CommandError, Refusal
 from .events import (
     CallbackRequested,
     CallChanged,
     DeviceChanged,
+    GroupChanged,
     MessageDeposited,
     PartyChanged,
+    PresenceChanged,
     RoutingChanged,
     UserChanged,
 )
 from .routing import check_dialable
-from .states import ConnectionState, ForwardKind, RecordingState
+from .states import ConnectionState, ForwardKind, RecordingState, ServiceMode
 
 S = ConnectionState
 BEHAVIOURS = ("manual", "auto-answer", "busy", "no-answer", "reject")
@@ -32,6 +35,12 @@ _ACCOUNT_CODE = re.compile(r"^[0-9]{1,16}$")
 #: O2G associated data is at most 32 bytes (call-model §2.1).
 MAX_ASSOCIATED_DATA = 32
 MAX_LABEL = 127
+#: Presence limits of IP Office (spec/mtcti3.md §6.2, §4.1).
+ABSENCE_MESSAGES = range(1, 12)
+MAX_ABSENCE_TEXT = 21
+MAX_APP_PRESENCE = 34
+MAX_MAILBOX_COUNT = 9999
+NO_ANSWER_SECONDS = (1.0, 3600.0)
 
 
 class Settings(Diverting):
@@ -113,6 +122,89 @@ class Settings(Diverting):
         if device.in_service != in_service:
             device.in_service = in_service
             self._emit(DeviceChanged(number, ("in_service",)))
+
+    @command
+    def set_no_answer_time(self, login: str, seconds: float) -> None:
+        """How long the user's phones ring before no-answer coverage."""
+        user = self.user(login)
+        low, high = NO_ANSWER_SECONDS
+        self._require(isinstance(seconds, (int, float)) and low <= seconds <= high, Refusal.BAD_VALUE,
+                      f"the no-answer time is {low:g} to {high:g} seconds")
+        if user.no_answer_seconds != float(seconds):
+            user.no_answer_seconds = float(seconds)
+            self._emit(UserChanged(login, ("no_answer_seconds",)))
+
+    # -- presence (absence, app presence, twinning) ------------------------------
+
+    def _set_presence(self, user: User, presence: Presence) -> None:
+        if presence != user.presence:
+            user.presence = presence
+            self._emit(PresenceChanged(user.login, presence.to_json()))
+
+    @command
+    def set_absence(self, login: str, msg: int | None, text: str = "") -> None:
+        """Set the absence note (msg 1..11 with up to 21 characters of text),
+        or clear it with msg None."""
+        user = self.user(login)
+        absence = None
+        if msg is not None:
+            self._require(isinstance(msg, int) and msg in ABSENCE_MESSAGES, Refusal.BAD_VALUE,
+                          "the absence message is 1 to 11")
+            self._require(isinstance(text, str) and len(text) <= MAX_ABSENCE_TEXT, Refusal.BAD_VALUE,
+                          f"the absence text is at most {MAX_ABSENCE_TEXT} characters")
+            absence = Absence(msg, text)
+        self._set_presence(user, replace(user.presence, absence=absence))
+
+    @command
+    def set_app_presence(self, login: str, text: str) -> None:
+        """The application presence string ("" clears it)."""
+        user = self.user(login)
+        self._require(isinstance(text, str) and len(text) <= MAX_APP_PRESENCE, Refusal.BAD_VALUE,
+                      f"app presence is at most {MAX_APP_PRESENCE} characters")
+        self._set_presence(user, replace(user.presence, app=text))
+
+    @command
+    def set_twinning(self, login: str, on: bool) -> None:
+        """Mobile twinning (EC500): the user's mobile rings with its other
+        phones. Only a user with a mobile device has a twin."""
+        user = self.user(login)
+        self._require(not on or user.twin is not None, Refusal.DEVICE_NOT_FOUND, f"{login} has no mobile twin")
+        self._set_presence(user, replace(user.presence, twinning=bool(on)))
+
+    @command
+    def set_mailbox_counts(self, login: str, counts: tuple[int, int, int] | None) -> None:
+        """Voicemail counters an application shows for the user (new, old,
+        saved), for apps that provide voicemail themselves; None clears."""
+        user = self.user(login)
+        if counts is not None:
+            self._require(len(counts) == 3 and all(isinstance(c, int) and 0 <= c <= MAX_MAILBOX_COUNT
+                                                   for c in counts),
+                          Refusal.BAD_VALUE, f"three counters of 0 to {MAX_MAILBOX_COUNT}")
+            counts = (counts[0], counts[1], counts[2])
+        self._set_presence(user, replace(user.presence, mailbox_counts=counts))
+
+    # -- group settings --------------------------------------------------------
+
+    @command
+    def set_service_mode(self, group_number: str, mode: ServiceMode) -> None:
+        """Put a group in service, night service or out of service; calls
+        already waiting stay, new ones follow the mode (R4)."""
+        group = self.group(group_number)
+        self._require(isinstance(mode, ServiceMode), Refusal.BAD_VALUE, "unknown service mode")
+        if group.service_mode is not mode:
+            group.service_mode = mode
+            self._emit(GroupChanged(group.number, ("service_mode",)))
+
+    @command
+    def set_group_voicemail(self, group_number: str, on: bool) -> None:
+        """Switch the group's voicemail (its overflow after voicemail time)
+        on or off; a group configured without one cannot switch it on."""
+        group = self.group(group_number)
+        self._require(not on or (group.voicemail_seconds is not None and bool(group.overflow)),
+                      Refusal.NO_VOICEMAIL, f"group {group_number} has no voicemail")
+        if group.voicemail_enabled != bool(on):
+            group.voicemail_enabled = bool(on)
+            self._emit(GroupChanged(group.number, ("voicemail_enabled",)))
 
     # -- call data ----------------------------------------------------------
 
@@ -214,8 +306,17 @@ class Settings(Diverting):
                 user.secret = str(value)
             elif key == "preferences":
                 user.preferences = dict(value)
+            elif key == "presence":
+                user.presence = Presence.from_json(value)
+            elif key == "no_answer_seconds":
+                user.no_answer_seconds = float(value)
             else:
                 return False
+            return True
+        if kind == "group" and name in self.groups and key == "service":
+            group = self.groups[name]
+            group.service_mode = ServiceMode(value.get("service_mode", ServiceMode.ACTIVE.value))
+            group.voicemail_enabled = bool(value.get("voicemail_enabled", True))
             return True
         if kind == "group" and name in self.groups and key == "members":
             group = self.groups[name]

@@ -47,6 +47,15 @@ PARTY_STATE_RANK: dict[ConnectionState, int] = {
 }
 
 
+class ServiceMode(str, Enum):
+    """A group's service mode (call-model §1.1 Group): in night service or
+    out of service it takes no calls itself."""
+
+    ACTIVE = "active"
+    NIGHT = "night"
+    OUT_OF_SERVICE = "out_of_service"
+
+
 class PartyKind(str, Enum):
     """Who a party is: a user (one or more devices), a bare device such as a
     turret line, a number beyond the trunk, or a PBX service."""

@@ -22,8 +22,8 @@ from ctiswitch.engine.errors import CommandError, Refusal
 from ctiswitch.engine.events import (
     Batch,
     CallCleared,
-    CallLogged,
     CallCreated,
+    CallLogged,
     Conferenced,
     ConnectionEvent,
     Diverted,
@@ -59,8 +59,14 @@ class Replay:
     def __init__(self) -> None:
         self.calls: Structure = {}
         self.problems: list[str] = []
+        self.last_seq = 0
 
     def apply(self, batch: Batch) -> None:
+        # Batches are numbered without gaps and never empty: a listener can
+        # tell it missed one.
+        if batch.seq != self.last_seq + 1 or not batch.events:
+            self.problems.append(f"batch {batch.seq} after {self.last_seq}, {len(batch.events)} events")
+        self.last_seq = batch.seq
         for event in batch.events:
             self.apply_event(event)
 
@@ -324,7 +330,7 @@ def steps(events: Iterable[Event]) -> list[tuple[str, ...]]:
         elif isinstance(e, CallLogged):
             out.append((name, e.login, e.direction, "answered" if e.answered else "missed"))
         elif hasattr(e, "cause"):
-            out.append((name, getattr(e, "cause").value))
+            out.append((name, e.cause.value))
         else:
             out.append((name,))
     return out

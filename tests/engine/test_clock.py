@@ -4,9 +4,9 @@ The engine's timers are built on this, so its guarantees are tested here
 once rather than trusted in every scenario."""
 from __future__ import annotations
 
-from ctiswitch.engine.clock import VirtualClock
-
 from engine_support import Harness
+
+from ctiswitch.engine.clock import VirtualClock
 
 
 def test_time_starts_where_asked_and_moves_only_when_told() -> None:

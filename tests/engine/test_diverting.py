@@ -2,10 +2,10 @@
 unpark and park recall (call-model §2.3 #20-25). The call keeps its id."""
 from __future__ import annotations
 
+from engine_support import Harness, steps
+
 from ctiswitch.engine.errors import Refusal
 from ctiswitch.engine.states import ConnectionState, PartyKind, Role
-
-from engine_support import Harness, steps
 
 S = ConnectionState
 

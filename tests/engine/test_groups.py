@@ -8,12 +8,17 @@ are configuration, not run-time commands.
 from __future__ import annotations
 
 import pytest
+from engine_support import Harness, only, steps
 
 from ctiswitch.engine.errors import Refusal
 from ctiswitch.engine.events import Delivered, MemberChanged
-from ctiswitch.engine.states import Cause, ConnectionState, ForwardKind, PartyKind, RingMode
-
-from engine_support import Harness, only, steps
+from ctiswitch.engine.states import (
+    Cause,
+    ConnectionState,
+    ForwardKind,
+    PartyKind,
+    RingMode,
+)
 
 S = ConnectionState
 AGENTS = ("1005", "1006", "1007")
@@ -284,6 +289,89 @@ class TestRingModes:
         h.switch.answer(h.conn("1005").id)
         h.advance(60)
         assert h.states(call) == {"1001": "connected", "1005": "connected"}
+
+
+class TestOneGroupAtATime:
+    """A call waits in at most one group, and members ring only while it
+    waits there (engine_support.check_invariants checks this after every
+    test; these are the cases the property test found)."""
+
+    def test_overflow_while_an_agent_rings_offers_nobody_else(self, h: Harness) -> None:
+        """Regression: clearing the ringing offer freed the agent, which
+        offered the still-waiting call to the next agent just before the
+        call left for the overflow destination."""
+        group = h.switch.groups["3100"]
+        group.voicemail_seconds, group.overflow = 20, "1008"
+        call = h.switch.make_call("1001", "3100")
+        h.advance(15)  # 1005 did not answer: 1006 rings
+        h.take()
+        h.advance(5)
+        assert offered(h.take()) == []
+        assert h.states(call) == {"1001": "connected", "1008": "alerting"}
+
+    def test_clearing_the_group_connection_stops_the_members_ringing(self, h: Harness) -> None:
+        call = h.switch.incoming_call("0612345678", "3000")
+        h.take()
+        group_conn = next(c for c in call.connections() if c.dn == "3000")
+        h.switch.clear_connection(group_conn.id)
+        assert steps(h.take()) == [
+            ("ConnectionCleared", "1005", "normal"),
+            ("CallLogged", "1005", "incoming", "missed"),
+            ("ConnectionCleared", "1006", "normal"),
+            ("CallLogged", "1006", "incoming", "missed"),
+            ("ConnectionCleared", "1007", "normal"),
+            ("CallLogged", "1007", "incoming", "missed"),
+            ("ConnectionCleared", "3000", "normal"),
+            ("ConnectionCleared", "0612345678", "normal"),
+            ("CallCleared", "normal"),
+        ]
+
+    def test_dropping_the_queue_party_offers_the_call_to_nobody(self, h: Harness) -> None:
+        call = h.switch.incoming_call("0612345678", "3100")
+        caller = next(c for c in call.connections() if c.dn == "0612345678")
+        h.take()
+        h.switch.drop_party(caller.id, h.party(call, "3100").id)
+        assert offered(h.take()) == []
+        assert call.id not in h.switch.calls
+
+    def test_no_second_group_in_a_waiting_call(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        call = h.switch.make_call("1001", "3100")
+        me = h.conn("1001", call=call)
+        h.refused(Refusal.CANT_COMPLETE, h.switch.single_step_transfer, me.id, "3100")
+        h.refused(Refusal.CANT_COMPLETE, h.switch.add_party, me.id, "3100")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.add_party, me.id, "3000")  # busy anyway
+        h.switch.add_party(me.id, "1004")  # anyone else may join
+
+    def test_two_waiting_calls_cannot_be_joined(self, h: Harness) -> None:
+        busy(h, *AGENTS)
+        h.switch.make_call("1001", "3100")
+        h.switch.consult(h.conn("1001", S.CONNECTED).id, "3100")
+        held, active = h.conn("1001", S.HELD), h.conn("1001", S.CONNECTED)
+        h.refused(Refusal.CANT_COMPLETE, h.switch.transfer, held.id, active.id)
+        h.refused(Refusal.CANT_COMPLETE, h.switch.conference, held.id, active.id)
+
+    def test_a_member_may_pass_its_offer_to_another_group(self, h: Harness) -> None:
+        call = h.switch.make_call("1001", "3000")
+        h.switch.deflect(h.conn("1007").id, "3100")
+        # The agents are equally idle, so the queue's first agent rings.
+        assert h.states(call) == {"1001": "connected", "3100": "queued", "1005": "alerting"}
+
+    def test_a_transferred_waiting_call_is_offered_by_its_own_group(self, h: Harness) -> None:
+        """Regression: distribution read the call's first group, so a queue
+        call transferred into a call that came through the hunt group was
+        then offered to the hunt group's members in its ring mode."""
+        primary = h.switch.incoming_call("0612345678", "3000")
+        h.switch.answer(h.conn("1005").id)
+        for agent in AGENTS:
+            h.switch.set_logged_on("3100", agent, False)
+        h.switch.consult(h.conn("1005").id, "3100")  # no agent logged on: it waits
+        h.switch.transfer(h.conn("1005", S.HELD).id, h.conn("1005", S.CONNECTED).id)
+        assert h.states(primary) == {"0612345678": "connected", "3100": "queued"}
+        h.take()
+        h.switch.set_logged_on("3100", "1006", True)
+        assert offered(h.take()) == ["1006"]
+        assert h.party(primary, "1006").group is h.switch.groups["3100"]
 
 
 class TestMembership:

@@ -8,13 +8,12 @@ conferences. P, the held call, survives; S is absorbed without CallCleared.
 from __future__ import annotations
 
 import pytest
+from engine_support import Harness, only, steps
 
 from ctiswitch.engine.core import MAX_CONFERENCE
 from ctiswitch.engine.errors import Refusal
 from ctiswitch.engine.events import CallCleared, CallLogged, Conferenced, Transferred
 from ctiswitch.engine.states import Cause, ConnectionState, ConsultPurpose, Role
-
-from engine_support import Harness, only, steps
 
 S = ConnectionState
 
@@ -69,7 +68,7 @@ class TestTransfer:
         assert data.tags == {"case": ("1", ()), "crm": ("x", ("all",))}
 
     def test_transfer_to_a_ringing_party(self, h: Harness) -> None:
-        primary, secondary = consulted(h, answer=False)
+        primary, _ = consulted(h, answer=False)
         h.switch.transfer(h.conn("1003", S.HELD).id, h.conn("1003", S.CONNECTED).id)
         assert h.states(primary) == {"1004": "connected", "1008": "alerting"}
         # C's coverage still runs: unanswered, the call reaches C's voicemail.
@@ -105,7 +104,7 @@ class TestTransfer:
         assert h.states(first) == {"1004": "connected", "1008": "connected"}
 
     def test_transfer_refusals(self, h: Harness) -> None:
-        primary, secondary = consulted(h, answer=False)
+        consulted(h, answer=False)
         held, active = h.conn("1003", S.HELD), h.conn("1003", S.CONNECTED)
         h.refused(Refusal.INVALID_STATE, h.switch.transfer, active.id, held.id)
         h.refused(Refusal.CONNECTION_NOT_FOUND, h.switch.transfer, held.id, 999)

@@ -5,13 +5,14 @@ The no-answer timer runs in virtual time: 15 s for every demo user.
 """
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from engine_support import Harness, digest, only, steps
 
 from ctiswitch.engine.events import CallLogged, Diverted, MessageDeposited
 from ctiswitch.engine.routing import MAX_DIVERSIONS
 from ctiswitch.engine.states import Cause, ConnectionState, ForwardKind, PartyKind
-
-from engine_support import Harness, digest, only, steps
 
 S = ConnectionState
 F = ForwardKind
@@ -116,7 +117,7 @@ class TestForwardLoops:
 
     def test_a_long_chain_stops_after_five_hops(self, h: Harness) -> None:
         chain = ["1001", "1002", "1003", "1004", "1008", "1005", "1006"]
-        for user, target in zip(chain, chain[1:]):
+        for user, target in itertools.pairwise(chain):
             h.switch.set_forward(user, F.IMMEDIATE, target)
         h.take()
         call = h.switch.make_call("1007", "1001")

@@ -7,6 +7,7 @@ the current value emits nothing; a bad value is refused with nothing changed.
 from __future__ import annotations
 
 import pytest
+from engine_support import Harness
 
 from ctiswitch.engine.errors import Refusal
 from ctiswitch.engine.events import (
@@ -19,8 +20,6 @@ from ctiswitch.engine.events import (
     UserChanged,
 )
 from ctiswitch.engine.states import ConnectionState, ForwardKind, RecordingState
-
-from engine_support import Harness
 
 S = ConnectionState
 F = ForwardKind

@@ -7,6 +7,7 @@ on the engine's clock, so these tests move virtual time and watch batches.
 from __future__ import annotations
 
 import pytest
+from engine_support import Harness, only, steps
 
 from ctiswitch.engine.directory import ExternalNumber
 from ctiswitch.engine.errors import CommandError, Refusal
@@ -14,8 +15,6 @@ from ctiswitch.engine.events import DigitsGenerated
 from ctiswitch.engine.states import ConnectionState
 from ctiswitch.sim.behaviour import FAILED_LINGER
 from ctiswitch.sim.phones import perform
-
-from engine_support import Harness, only, steps
 
 S = ConnectionState
 
@@ -58,7 +57,7 @@ class TestFarEnds:
         hs.advance(600)
         assert hs.states(call) == {"1003": "failed"}
 
-    def test_external_callee_reaching_a_queue_does_nothing_special(self, hs: Harness) -> None:
+    def test_external_caller_waits_while_queue_agents_ring(self, hs: Harness) -> None:
         call = hs.switch.incoming_call("0612345678", "3100")
         hs.advance(10)
         assert hs.states(call) == {"0612345678": "connected", "3100": "queued", "1005": "alerting"}
