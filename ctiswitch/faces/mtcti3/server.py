@@ -111,12 +111,18 @@ class Hub:
         live: dict[int, Connection] = self.board.switch.connections
         self.failed = {conn: cause for conn, cause in self.failed.items() if conn in live}
         changes, self.changes = self.changes, Changes()
-        seen = Seen(self.failed)
+        seen = Seen(self.failed, self.app_handlers())
         for session in list(self.sessions):
             try:
                 session.refresh(seen, changes)
             except Exception:
                 log.exception("mtcti3 %s: failed to compute notifications", session.peer)
+
+    def app_handlers(self) -> frozenset[str]:
+        """Logins whose app presence a live user subscription handles, on
+        any connection: presence shows "Offline" for the others (§4.1)."""
+        return frozenset(sub.user.login for session in self.sessions for sub in session.subs.values()
+                         if sub.kind == "user" and sub.app_live and sub.user is not None)
 
     def stop(self) -> None:
         self._unsubscribe()
@@ -189,6 +195,7 @@ class Endpoint:
         finally:
             hub.sessions.discard(session)
             session.close()
+            hub.schedule()  # its app-presence handlers are gone for the others
 
     async def _write(self, websocket: WebSocket, outbound: asyncio.Queue[bytes | None]) -> None:
         while (data := await outbound.get()) is not None:

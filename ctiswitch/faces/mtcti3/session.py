@@ -18,25 +18,31 @@ from ctiswitch.engine.switch import Switch
 from . import translate_calls as tc
 from . import translate_commands as cmd
 from . import translate_config as tcfg
+from . import translate_presence as tp
 from . import translate_settings as tset
-from .constants import SINGLE_SUBSCRIPTIONS
+from .constants import PRESENCE_TIMEOUT_MAX, PRESENCE_TIMEOUT_MIN, SINGLE_SUBSCRIPTIONS
 from .constants import ResultCode as R
 from .mtcti3_pb2 import (
     GeneralCmd,
     GeneralData,
     Message,
+    Presentity,
     RequestResponse,
     Subscribe,
     SubscribeCmd,
     SubscribeEnd,
     SubscribeTerminated,
+    UpdatePresence,
 )
-from .subscriptions import Changes, Subscription
+from .subscriptions import Changes, Subscription, Watched
 
 log = logging.getLogger("ctiswitch.mtcti3")
 
 #: Subscriptions one connection may hold; past it, Subscribe gets TOOMANY.
 MAX_SUBSCRIPTIONS = 1000
+#: Presentities one presence subscription may watch (the DOC's limit is the
+#: system's user count; this bounds what one client can make us track).
+MAX_PRESENTITIES = 1000
 #: The one documented pseudo-file (GeneralCmd GetFile, §2.2).
 ACCOUNT_CODE_FILE = "nasystem/AccountCode"
 
@@ -84,6 +90,9 @@ class Session:
             if existing is None:
                 self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_INVALID_ID)
                 return
+            if existing.kind == "presence" and not PRESENCE_TIMEOUT_MIN <= request.timeout <= PRESENCE_TIMEOUT_MAX:
+                self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_TIMEOUT_TOO_SMALL)
+                return
             self._arm(existing, request.timeout)
             self._answer(request.requestid, R.MTCTISESS_SUCCESS)
             return
@@ -97,6 +106,10 @@ class Session:
         sub.ccflags = getattr(body, "ccflags", 0)
         if payload == "user":
             sub.user = tcfg.find_user(self.switch, body.guid)
+            sub.app_live = bool(sub.flags & tcfg.USER_ACTIVE_APP)
+        elif payload == "presence":
+            sub.watch = [self._watched(p) for p in body.entry]
+            sub.presence_full = True
         elif payload == "queue":
             sub.group = tcfg.find_group(self.switch, body.guid, body.name)
         sub.config = None
@@ -111,8 +124,10 @@ class Session:
         if existing is not None and existing.kind != payload:
             return R.MTCTISESS_SUBSCRIPTION_INVALID
         if payload == "presence":
-            # Presence is not served: the type is reported as unrecognized.
-            return R.MTCTISESS_SUBSCRIPTION_INVALID
+            if not PRESENCE_TIMEOUT_MIN <= request.timeout <= PRESENCE_TIMEOUT_MAX:
+                return R.MTCTISESS_SUBSCRIPTION_TIMEOUT_TOO_SMALL
+            if len(request.presence.entry) > MAX_PRESENTITIES:
+                return R.MTCTISESS_TOOMANY
         if request.timeout < 0:
             return R.MTCTISESS_SUBSCRIPTION_TIMEOUT_TOO_SMALL
         if existing is None:
@@ -124,6 +139,21 @@ class Session:
             return R.MTCTISESS_USERNOTFOUND
         if payload == "queue" and tcfg.find_group(self.switch, request.queue.guid, request.queue.name) is None:
             return R.MTCTISESS_NOTFOUND
+        return R.MTCTISESS_SUCCESS
+
+    def _watched(self, entry: Presentity) -> Watched:
+        return Watched(entry.presentity, entry.lref, tp.find_user(self.switch, entry.presentity))
+
+    def _update_presence(self, sub: Subscription, update: UpdatePresence) -> int:
+        """UpdatePresence: remove first, then add; the added entries' state
+        is notified at once (§3.5). Past the limit nothing changes."""
+        kept = [w for w in sub.watch if not any(
+            (r.lref and w.lref == r.lref) or (not r.lref and w.name == r.presentity) for r in update.remove)]
+        if len(kept) + len(update.add) > MAX_PRESENTITIES:
+            return R.MTCTISESS_TOOMANY
+        if not update.add and not update.remove:
+            return R.MTCTISESS_REQUEST_INVALID_PAYLOAD
+        sub.watch = kept + [self._watched(p) for p in update.add]
         return R.MTCTISESS_SUCCESS
 
     def _arm(self, sub: Subscription, timeout: int) -> None:
@@ -150,6 +180,9 @@ class Session:
             return
         payload = request.WhichOneof("payload")
         if payload == "timeout":  # the PROTO's alternative refresh (A9)
+            if sub.kind == "presence" and not PRESENCE_TIMEOUT_MIN <= request.timeout <= PRESENCE_TIMEOUT_MAX:
+                self._answer(request.requestid, R.MTCTISESS_SUBSCRIPTION_TIMEOUT_TOO_SMALL)
+                return
             self._arm(sub, request.timeout)
             self._answer(request.requestid, R.MTCTISESS_SUCCESS)
             return
@@ -159,9 +192,11 @@ class Session:
         try:
             if payload == "callcontrol" and sub.call_control:
                 return self._call_control(sub, request)
+            if payload == "presence" and sub.kind == "presence":
+                return self._update_presence(sub, request.presence)
             if payload == "user" and sub.kind == "user":
                 assert sub.user is not None
-                return tset.update_user(self.switch, sub.user, request.user)
+                return tset.update_user(self.switch, sub, request.user)
             if payload == "queue" and sub.kind == "queue":
                 assert sub.group is not None
                 return tset.update_queue(self.switch, sub.group, request.queue)

@@ -29,7 +29,15 @@ from ctiswitch.engine.switch import Switch
 
 from . import translate_calls as tc
 from . import translate_config as tcfg
-from .mtcti3_pb2 import CallInfo, CallLost, Message, Notify, NotifyCallControl
+from . import translate_presence as tp
+from .mtcti3_pb2 import (
+    CallInfo,
+    CallLost,
+    Message,
+    Notify,
+    NotifyCallControl,
+    NotifyPresence,
+)
 
 #: Pending callinfo + calllost entries one subscription may hold.
 MAX_PENDING = 512
@@ -55,9 +63,22 @@ def _bytes(message: Any) -> bytes:
 
 
 @dataclass(slots=True, eq=False)
+class Watched:
+    """One presentity of a presence subscription: the client's name and
+    lref, the user it resolved to when added, and the entry last sent
+    (`pending` is the one waiting in the window)."""
+
+    name: str
+    lref: int
+    user: User | None
+    sent: bytes | None = None
+    pending: bytes | None = None
+
+
+@dataclass(slots=True, eq=False)
 class Subscription:
-    """kind is the Subscribe payload name: lines, user, queue, parkserver or
-    refreshwrapper. `user`/`group` is the watched entity."""
+    """kind is the Subscribe payload name: presence, lines, user, queue,
+    parkserver or refreshwrapper. `user`/`group` is the watched entity."""
 
     sid: int
     kind: str
@@ -79,6 +100,12 @@ class Subscription:
     last_notify: int = 0
     last_callid: int = 0
     refreshinstance: int = 0
+    #: Presence: the watched presentities; the next Notify is the full list.
+    watch: list[Watched] = field(default_factory=list)
+    presence_full: bool = False
+    #: User: this subscription handles the user's app presence (flag 0x800,
+    #: UpdateUserApp.makelive/makedead).
+    app_live: bool = False
 
     @property
     def call_control(self) -> bool:
@@ -94,20 +121,23 @@ class Subscription:
 
     def refresh(self, switch: Switch, seen: tc.Seen, changes: Changes) -> None:
         """Recompute the view from the engine and queue what differs."""
-        self._refresh_config(switch)
+        self._refresh_config(switch, seen)
         if self.call_control:
             self._refresh_calls(switch, seen, changes)
         if len(self.pending_info) + len(self.pending_lost) > MAX_PENDING:
             self.overflowed = True
 
-    def _refresh_config(self, switch: Switch) -> None:
+    def _refresh_config(self, switch: Switch, seen: tc.Seen) -> None:
         if self.kind == "lines":
             if self.config is None and self.config_sent is None:
                 self.config = tcfg.lines(switch, self.flags)
             return
+        if self.kind == "presence":
+            self._refresh_presence(seen)
+            return
         if self.kind == "user":
             assert self.user is not None
-            snapshot: Any = tcfg.notify_user(self.user, self.flags)
+            snapshot: Any = tcfg.notify_user(self.user, self.flags, self.user.login in seen.app_handlers)
         elif self.kind == "queue":
             assert self.group is not None
             snapshot = tcfg.notify_queue(self.group, self.flags)
@@ -119,6 +149,19 @@ class Subscription:
             self.config = snapshot
         else:
             self.config = None
+
+    def _refresh_presence(self, seen: tc.Seen) -> None:
+        """Queue the entries that differ from what the client last got: all
+        of them after a (re)subscribe, marked full (A12)."""
+        notify = NotifyPresence(full=1 if self.presence_full else 0)
+        for entry in self.watch:
+            handled = entry.user is not None and entry.user.login in seen.app_handlers
+            snapshot = tp.presentity(entry.name, entry.lref, entry.user, self.flags, handled)
+            data = _bytes(snapshot)
+            entry.pending = data if self.presence_full or data != entry.sent else None
+            if entry.pending is not None:
+                notify.entry.append(snapshot)
+        self.config = notify if notify.entry or self.presence_full else None
 
     def _appearances(self, switch: Switch) -> list[tuple[tc.AppearanceKey, Any]]:
         if self.kind == "user":
@@ -210,6 +253,13 @@ class Subscription:
             if isinstance(payload, str):
                 getattr(notify, payload).SetInParent()
                 self.config_sent = b""
+            elif isinstance(payload, NotifyPresence):
+                notify.presence.CopyFrom(payload)
+                notify.presence.SetInParent()
+                for entry in self.watch:
+                    if entry.pending is not None:
+                        entry.sent, entry.pending = entry.pending, None
+                self.presence_full = False
             else:
                 getattr(notify, self.kind).CopyFrom(payload)
                 self.config_sent = _bytes(payload)

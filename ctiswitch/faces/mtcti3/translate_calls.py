@@ -159,9 +159,12 @@ def conference_info(call: Call) -> PartyInfo:
 @dataclass(frozen=True, slots=True)
 class Seen:
     """What the engine's state cannot say and the batches did: why a
-    connection failed (kept by the hub while the connection lives)."""
+    connection failed (kept by the hub while the connection lives); and what
+    only the hub knows across connections: the logins whose app presence some
+    live subscription handles (flag 0x800 or makelive, §4.3)."""
 
     failed: dict[int, Cause]
+    app_handlers: frozenset[str] = frozenset()
 
 
 def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
@@ -175,7 +178,7 @@ def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
     if conn is None:
         return State.UNKNOWN, direction, False, 0
     if conn.state is S.INITIATED:
-        return State.DIALTONE, CallInfo.OUTBOUND, False, 0
+        return State.DIALLING if call.dialled else State.DIALTONE, CallInfo.OUTBOUND, False, 0
     if conn.state is S.ALERTING:
         return State.RINGING, CallInfo.OUTBOUND if conn.prompt else direction, False, 0
     if conn.state is S.HELD:
@@ -234,7 +237,7 @@ def user_features(party: Party, state: int, switch: Switch) -> int:
             return int(bits | F.AnswerCall)
         answer = F.AnswerCall if conn.device is not None and conn.device.type is not DeviceType.ANALOG else 0
         return int(bits | answer | F.Redirect)
-    if state == State.DIALTONE:
+    if state in (State.DIALTONE, State.DIALLING):
         return int(bits | F.Dial | account)
     if state in (State.DIALLED, State.RINGBACK):
         hold = F.HoldCall if state == State.RINGBACK else 0
@@ -266,10 +269,17 @@ QUEUE_BASE = int(F.Drop | F.SetTag | F.SetAccountCode | F.ForceClear | F.SetAuth
 
 def queue_features(call: Call, group: Group) -> int:
     """Queue actions the face can carry out: the base set on any queue call
-    (0x6060E001, spec/call-model.md §5.2), plus transfer, park and recording
-    once an agent is talking."""
+    (0x6060E001, spec/call-model.md §5.2); BlindTransfer while the call
+    waits, and Redirect while agents ring (the queue sends its call on);
+    transfer, park and recording once an agent is talking. Parking a call
+    that still waits is not offered: a parked call recalls to a phone, and a
+    queue has none."""
     agent = agent_party(call, group)
     bits = QUEUE_BASE
+    if group_party(call) is not None:
+        bits |= int(F.BlindTransfer)
+        if any(p.group is group and p.state is S.ALERTING for p in call.parties.values()):
+            bits |= int(F.Redirect)
     if agent is not None and agent.state is S.CONNECTED and agent.user is not None:
         bits |= int(F.BlindTransfer)
         if len(call.live_parties()) == 2:

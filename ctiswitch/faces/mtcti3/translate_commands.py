@@ -132,7 +132,10 @@ class Target:
 def _target(switch: Switch, sub: Subscription, thing: object) -> Target:
     if sub.kind == "queue":
         assert isinstance(thing, Call) and sub.group is not None
-        return Target(switch, sub, thing, tc.agent_party(thing, sub.group), tc.queue_features(thing, sub.group))
+        # While the call waits, the queue acts through its group party.
+        waiting = tc.group_party(thing)
+        party = waiting if waiting is not None else tc.agent_party(thing, sub.group)
+        return Target(switch, sub, thing, party, tc.queue_features(thing, sub.group))
     assert isinstance(thing, Party)
     if sub.kind == "parkserver":
         return Target(switch, sub, thing.call, thing, tc.PARK_FEATURES)
@@ -238,17 +241,23 @@ def _blind_transfer(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
 
 
 def _redirect(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
+    """A user deflects its ringing call; a queue sends its ringing call on
+    (the agents stop ringing), which is the engine's blind transfer."""
     destination = _destination(f.arg1)
     conn = t.conn()
+    if t.sub.kind == "queue":
+        engine(lambda: t.switch.single_step_transfer(conn.id, destination), **_UNREACHABLE)
+        return
     engine(lambda: t.switch.deflect(conn.id, destination), **_UNREACHABLE)
 
 
 def _dial(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
-    """En-bloc: the digits complete the number (the engine routes at once)."""
+    """Overlap dialling: the digits are appended to the number, which the
+    engine routes once its dial plan says it is complete (§5.2 Dial)."""
     if not _DESTINATION.match(f.arg1):
         raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
     conn = t.conn()
-    engine(lambda: t.switch.dial(conn.dn, f.arg1))
+    engine(lambda: t.switch.dial_digits(conn.id, f.arg1))
 
 
 def _park(t: Target, f: CallFunction, u: UpdateCallControl) -> None:

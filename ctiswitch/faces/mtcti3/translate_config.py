@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 
 from ctiswitch.engine.directory import Group, User
-from ctiswitch.engine.states import ForwardKind, RingMode
+from ctiswitch.engine.states import ForwardKind, RingMode, ServiceMode
 from ctiswitch.engine.switch import Switch
 
+from . import translate_presence as tp
 from .constants import UserFeature
 from .mtcti3_pb2 import NotifyLines, NotifyQueue, NotifyUser
 from .translate_calls import language
@@ -21,6 +22,10 @@ _NAMESPACE = uuid.UUID("5a3c1f0e-6d0b-4f38-9a51-4d7469737763")
 #: SubscribeUser.flags bits (spec/mtcti3.md §4.3).
 USER_MAILBOX = 0x01
 USER_FWD = 0x02
+USER_APP = 0x04
+USER_ABSENCE = 0x08
+#: The subscription handles the user's app presence (ACTIVAPP).
+USER_ACTIVE_APP = 0x800
 #: SubscribeQueue.flags bits (§4.4).
 QUEUE_MAILBOX = 0x01
 QUEUE_MEMBERS = 0x02
@@ -28,6 +33,8 @@ QUEUE_MEMBERS = 0x02
 LINES_USERS = 0x01
 LINES_QUEUES = 0x02
 
+SERVICE_MODE = {ServiceMode.ACTIVE: NotifyQueue.Active, ServiceMode.NIGHT: NotifyQueue.NS,
+                ServiceMode.OUT_OF_SERVICE: NotifyQueue.OOS}
 RING_MODE = {RingMode.LONGEST_IDLE: 0, RingMode.SEQUENTIAL: 1, RingMode.ROTARY: 1, RingMode.PARALLEL: 2}
 
 
@@ -65,17 +72,22 @@ def lines(switch: Switch, flags: int) -> NotifyLines:
 
 
 def user_features(user: User) -> int:
-    """User-level actions this face carries out: DND, short codes, forward
-    unconditional, and MakeCall while the user has a working phone with a
-    free appearance."""
-    bits = UserFeature.VALID | UserFeature.SAC | UserFeature.SHORTCODE | UserFeature.FWDU
+    """User-level actions this face carries out: DND, absence, short codes,
+    forward unconditional, app presence, twinning when the user has a mobile
+    twin, and MakeCall while the user has a working phone with a free
+    appearance. Hot-desking (LOGIN) is not modelled, so its bit stays clear."""
+    bits = (UserFeature.VALID | UserFeature.SAC | UserFeature.ABSENCE | UserFeature.SHORTCODE
+            | UserFeature.FWDU | UserFeature.APP)
+    if user.twin is not None:
+        bits |= UserFeature.EC500
     if any(d.has_free_appearance() for d in user.devices):
         bits |= UserFeature.MAKECALL
     return int(bits)
 
 
-def notify_user(user: User, flags: int) -> NotifyUser:
-    """The full NotifyUser: it always carries every field (§4.3)."""
+def notify_user(user: User, flags: int, handled: bool = False) -> NotifyUser:
+    """The full NotifyUser: it always carries every field (§4.3); `handled`
+    says whether some live subscription handles the user's app presence."""
     routing = user.routing
     main = user.devices[0] if user.devices else None
     notify = NotifyUser(
@@ -85,8 +97,18 @@ def notify_user(user: User, flags: int) -> NotifyUser:
         loggedinextn=main.number if main is not None else "", extnfault=main is not None and not main.in_service,
         loggedoff=main is None, offswitch=user.external_calls,
     )
+    notify.ec500 = user.presence.twinning
     if flags & USER_MAILBOX:
         notify.mailbox.SetInParent()
+        counts = user.presence.mailbox_counts
+        if counts is not None:
+            notify.mailbox.newmessages, notify.mailbox.oldmessages, notify.mailbox.savedmessages = counts
+    if flags & USER_APP:
+        notify.app = user.presence.app
+        notify.noapphandler = not handled
+    note = tp.absence(user)
+    if flags & USER_ABSENCE and note is not None:
+        notify.absence.CopyFrom(note)
     fwd = routing.forward
     if flags & USER_FWD and fwd is not None:
         notify.fwdu = fwd.kind is ForwardKind.IMMEDIATE
@@ -102,12 +124,13 @@ def notify_user(user: User, flags: int) -> NotifyUser:
 
 
 def notify_queue(group: Group, flags: int) -> NotifyQueue:
-    """The full NotifyQueue. Service mode is always Active: the engine has no
-    night service or out-of-service mode for groups."""
+    """The full NotifyQueue: voicemail is on when the group has voicemail
+    (an overflow after a waiting time) and it is switched on."""
     notify = NotifyQueue(
         extn=group.number, name=group.name, ringmode=RING_MODE[group.ring_mode],
-        noanswertime=int(group.no_answer_seconds), voicemail=group.voicemail_seconds is not None,
-        voicemailtime=int(group.voicemail_seconds or 0), servicemode=NotifyQueue.Active,
+        noanswertime=int(group.no_answer_seconds),
+        voicemail=group.voicemail_enabled and group.voicemail_seconds is not None and bool(group.overflow),
+        voicemailtime=int(group.voicemail_seconds or 0), servicemode=SERVICE_MODE[group.service_mode],
     )
     if flags & QUEUE_MEMBERS:
         notify.queuemembers.SetInParent()

@@ -1,23 +1,39 @@
 """UpdateUser and UpdateQueue -> engine settings commands (spec/mtcti3.md
-§4.3, §4.4). The engine emits RoutingChanged/MemberChanged for each change,
-which is how the store persists them and every other face sees them.
+§4.3, §4.4). The engine emits RoutingChanged, PresenceChanged, UserChanged,
+MemberChanged and GroupChanged for each change, which is how the store
+persists them and every other face sees them.
 
 Everything a request asks is validated before the first engine command, so a
-refused request changes nothing. Options the engine does not model
-(absence text, mobile twinning, hot-desking, app presence, voicemail
-switches, night service) are refused with MTCTISESS_NOTALLOWED, and their
-bits stay clear in NotifyUser.featuresavailable.
+refused request changes nothing. What the engine does not model is refused
+with MTCTISESS_NOTALLOWED and its bit stays clear in
+NotifyUser.featuresavailable: hot-desking (`loginextn`, LOGIN), DND
+exceptions (short codes 9, 10) and the user voicemail switch (17, 18), and
+twinning for a user without a mobile twin.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from ctiswitch.engine.directory import Group, User
-from ctiswitch.engine.states import ForwardKind
+from ctiswitch.engine.settings import (
+    ABSENCE_MESSAGES,
+    MAX_MAILBOX_COUNT,
+    NO_ANSWER_SECONDS,
+)
+from ctiswitch.engine.states import ForwardKind, ServiceMode
 from ctiswitch.engine.switch import Switch
 
+from .constants import ABSENCE_TEXT_MAX, APP_PRESENCE_MAX
 from .constants import ResultCode as R
-from .mtcti3_pb2 import QueueMember, SetServiceMode, UpdateQueue, UpdateUser
+from .mtcti3_pb2 import (
+    Absence,
+    QueueMember,
+    SetServiceMode,
+    UpdateQueue,
+    UpdateUser,
+    UpdateUserApp,
+)
+from .subscriptions import Subscription
 
 Change = Callable[[], None]
 
@@ -45,8 +61,86 @@ def _unset(switch: Switch, user: User, kinds: tuple[ForwardKind, ...]) -> Change
     return lambda: switch.set_forward(user.login, None)
 
 
+def _absence(switch: Switch, user: User, on: bool, absence: Absence) -> Change:
+    """Set (msg 1..11, at most 21 characters) or clear the absence note."""
+    if not on:
+        return lambda: switch.set_absence(user.login, None)
+    if absence.msg not in ABSENCE_MESSAGES or len(absence.str) > ABSENCE_TEXT_MAX:
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    msg, text = absence.msg, absence.str
+    return lambda: switch.set_absence(user.login, msg, text)
+
+
+def _twinning(switch: Switch, user: User, on: bool) -> Change:
+    """Mobile twinning needs a twin: a user without a mobile cannot."""
+    if on and user.twin is None:
+        raise _Refused(R.MTCTISESS_NOTALLOWED)
+    return lambda: switch.set_twinning(user.login, on)
+
+
+def _app(switch: Switch, sub: Subscription, app: UpdateUserApp) -> Change:
+    """Set the app presence string, and make this subscription an app
+    handler or stop it being one. A request with only makelive/makedead
+    leaves the string alone (proto3 cannot tell an absent value from "")."""
+    if len(app.value) > APP_PRESENCE_MAX or (app.makelive and app.makedead):
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    assert sub.user is not None
+    login, value = sub.user.login, app.value
+    set_value = bool(value) or not (app.makelive or app.makedead)
+
+    def change() -> None:
+        if set_value:
+            switch.set_app_presence(login, value)
+        if app.makelive or app.makedead:
+            sub.app_live = app.makelive
+    return change
+
+
+def _mailbox_counts(switch: Switch, user: User, val: str) -> Change:
+    """Short code 70: ";new,old,saved" (an empty value clears them)."""
+    text = val.lstrip(";")
+    if not text:
+        return lambda: switch.set_mailbox_counts(user.login, None)
+    parts = text.split(",")
+    if len(parts) != 3 or not all(p.isdigit() and int(p) <= MAX_MAILBOX_COUNT for p in parts):
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    counts = (int(parts[0]), int(parts[1]), int(parts[2]))
+    return lambda: switch.set_mailbox_counts(user.login, counts)
+
+
+def _no_answer_time(switch: Switch, user: User, val: str) -> Change:
+    """Short code 94: the no-answer time in seconds."""
+    low, high = NO_ANSWER_SECONDS
+    if not val.isdigit() or not low <= int(val) <= high:
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    seconds = int(val)
+    return lambda: switch.set_no_answer_time(user.login, seconds)
+
+
+def _absence_code(switch: Switch, user: User, val: str) -> Change:
+    """Short code 109: "set,msg,text" (set 1 or 0; the text may hold commas)."""
+    parts = val.lstrip("$").split(",", 2)
+    if len(parts) < 2 or parts[0] not in ("0", "1") or not parts[1].isdigit():
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    return _absence(switch, user, parts[0] == "1", Absence(msg=int(parts[1]), str=parts[2] if len(parts) > 2 else ""))
+
+
+def _forward_busy_number(switch: Switch, user: User, val: str) -> Change:
+    """Short code 114: the forward-on-busy destination. The engine keeps one
+    forwarding rule: a busy or no-answer rule takes the new number, no rule
+    becomes forward on busy, and forward unconditional is left alone
+    (refused) rather than silently replaced."""
+    current = user.routing.forward
+    if not val:
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    if current is not None and current.kind is ForwardKind.IMMEDIATE:
+        raise _Refused(R.MTCTISESS_NOTALLOWED)
+    kind = current.kind if current is not None else ForwardKind.BUSY
+    return lambda: switch.set_forward(user.login, kind, val)
+
+
 def _short_code(switch: Switch, user: User, code: int, val: str) -> Change:
-    """The forwarding and DND short codes of §4.3 (0-8)."""
+    """The short codes of §4.3 the engine models."""
     login = user.login
     if code == 0:
         return _forward_change(switch, user, ForwardKind.IMMEDIATE, None)
@@ -67,17 +161,35 @@ def _short_code(switch: Switch, user: User, code: int, val: str) -> Change:
         return lambda: switch.set_forward(login, current.kind, val)
     if code in (7, 8):
         return lambda: switch.set_dnd(login, code == 7)
+    if code == 70:
+        return _mailbox_counts(switch, user, val)
+    if code == 94:
+        return _no_answer_time(switch, user, val)
+    if code == 109:
+        return _absence_code(switch, user, val)
+    if code == 114:
+        return _forward_busy_number(switch, user, val)
+    if code in (166, 167):
+        return _twinning(switch, user, code == 166)
     raise _Refused(R.MTCTISESS_NOTALLOWED)
 
 
-def update_user(switch: Switch, user: User, update: UpdateUser) -> int:
-    """Apply an UpdateUser: DND (`sac`), forward unconditional (`fwdu`) and
-    the forwarding/DND short codes."""
+def update_user(switch: Switch, sub: Subscription, update: UpdateUser) -> int:
+    """Apply an UpdateUser: DND (`sac`), absence, twinning (`ec500`), app
+    presence, forward unconditional (`fwdu`) and the short codes."""
+    user = sub.user
+    assert user is not None
     try:
         changes: list[Change] = []
         if update.HasField("sac"):
             on = update.sac.set != 0
             changes.append(lambda: switch.set_dnd(user.login, on))
+        if update.HasField("absence"):
+            changes.append(_absence(switch, user, update.absence.set != 0, update.absence.absence))
+        if update.HasField("ec500"):
+            changes.append(_twinning(switch, user, update.ec500.set != 0))
+        if update.HasField("app"):
+            changes.append(_app(switch, sub, update.app))
         if update.HasField("fwdu"):
             fwdu = update.fwdu
             if fwdu.set:
@@ -87,7 +199,7 @@ def update_user(switch: Switch, user: User, update: UpdateUser) -> int:
                 changes.append(_unset(switch, user, (ForwardKind.IMMEDIATE,)))
         for data in update.shortcodedata:
             changes.append(_short_code(switch, user, data.code, data.val))
-        if any(update.HasField(f) for f in ("absence", "ec500", "loginextn", "app")):
+        if update.HasField("loginextn"):
             raise _Refused(R.MTCTISESS_NOTALLOWED)
         if not changes:
             raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
@@ -123,15 +235,27 @@ def _member_changes(switch: Switch, group: Group, wanted: dict[str, bool], repla
     return changes
 
 
+SERVICE_MODES = {SetServiceMode.Active: ServiceMode.ACTIVE, SetServiceMode.NS: ServiceMode.NIGHT,
+                 SetServiceMode.OOS: ServiceMode.OUT_OF_SERVICE}
+
+
 def update_queue(switch: Switch, group: Group, update: UpdateQueue) -> int:
-    """Apply an UpdateQueue: member list replace, add/update, delete. The
-    service mode can only be confirmed as Active."""
+    """Apply an UpdateQueue: service mode, voicemail on/off (a group without
+    voicemail cannot switch it on: NOTALLOWED), member list replace,
+    add/update and delete."""
+    number = group.number
     try:
         changes: list[Change] = []
-        if update.HasField("setservicemode") and update.setservicemode.servicemode != SetServiceMode.Active:
-            raise _Refused(R.MTCTISESS_NOTALLOWED)
+        if update.HasField("setservicemode"):
+            mode = SERVICE_MODES.get(update.setservicemode.servicemode)
+            if mode is None:
+                raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+            changes.append(lambda: switch.set_service_mode(number, mode))
         if update.HasField("setvoicemail"):
-            raise _Refused(R.MTCTISESS_NOTALLOWED)
+            on = update.setvoicemail.enabled
+            if on and (group.voicemail_seconds is None or not group.overflow):
+                raise _Refused(R.MTCTISESS_NOTALLOWED)
+            changes.append(lambda: switch.set_group_voicemail(number, on))
         if update.HasField("members"):
             wanted = {_login(switch, m): not m.disabled for m in update.members.member}
             changes += _member_changes(switch, group, wanted, replace=True)
@@ -141,14 +265,11 @@ def update_queue(switch: Switch, group: Group, update: UpdateQueue) -> int:
         for member in update.deletemember:
             login = _login(switch, member)
             if group.member(login) is not None:
-                changes.append(lambda login=login: switch.remove_member(group.number, login))  # type: ignore[misc]
-        if not changes and not update.HasField("setservicemode"):
+                changes.append(lambda login=login: switch.remove_member(number, login))  # type: ignore[misc]
+        if not changes and not update.ListFields():
             raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
     except _Refused as refused:
         return refused.code
     for change in changes:
         change()
     return R.MTCTISESS_SUCCESS
-
-
-

@@ -110,6 +110,20 @@ class Client:
         return await self.command(sid, callid=callid, callfunction={"action": action, "arg1": arg1, **extra})
 
 
+async def latest_calls(client: Client, sid: int) -> dict[int, Any]:
+    """Read callcontrol Notifies of `sid` until a quiet moment: the live
+    appearances by callid, as the client's merged view shows them."""
+    merged: dict[int, Any] = {}
+    message = await client.recv()
+    while message is not None:
+        control = await client.acknowledge(message, sid, "callcontrol")
+        merged.update({i.callid: i for i in control.callinfo})
+        for lost in control.calllost:
+            merged.pop(lost.callid, None)
+        message = await client.maybe()
+    return merged
+
+
 async def open_client(server: RunningServer, *, path: str = "/tpkt/openapi", headers: dict[str, str] | None = None,
                       offer: tuple[str, ...] = ("openapi",)) -> tuple[ClientConnection, Client]:
     """Connect; `offer` () sends no Sec-WebSocket-Protocol header at all."""

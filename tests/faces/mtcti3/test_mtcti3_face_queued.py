@@ -1,0 +1,60 @@
+"""Actions on queued calls that replace the queueing (spec/mtcti3.md §4.4):
+BlindTransfer of a call still waiting, Redirect of one ringing agents."""
+from __future__ import annotations
+
+from mtcti3_face_support import Client, Sim, latest_calls, open_client, run
+from server_process import RunningServer
+
+from ctiswitch.faces.mtcti3.mtcti3_pb2 import CallFunction as A
+from ctiswitch.faces.mtcti3.mtcti3_pb2 import CallInfo
+
+S = CallInfo.State
+TRANSFERFAILED = 612
+
+
+async def set_agents(client: Client, enabled: bool) -> None:
+    await client.send(subscribecmd={"requestid": 3, "subscribe_id": 2, "queue": {"members": {"member": [
+        {"extn": a, "disabled": not enabled} for a in ("1005", "1006", "1007")]}}})
+    assert await client.response(3) == 0
+    await client.notify(2, "queue")
+
+
+def test_mtcti3_face_queue_sends_waiting_and_ringing_calls_on(switch_server: RunningServer) -> None:
+    sim = Sim(switch_server)
+
+    async def scenario() -> None:
+        ws, client = await open_client(switch_server)
+        ws2, user = await open_client(switch_server)
+        async with ws, ws2:
+            await client.subscribe_queue(2)
+            await user.subscribe_user(8, "1008")
+
+            # A waiting call (no agent free) is blind-transferred to 1008.
+            await set_agents(client, False)
+            sim.incoming("0655555555", "3100")
+            (call,) = (await latest_calls(client, 2)).values()
+            assert call.state == S.QUEUEING and call.featuresavailable & 0x10
+            assert await client.function(2, call.callid, A.BlindTransfer, "0600000486") == TRANSFERFAILED
+            assert await client.function(2, call.callid, A.BlindTransfer, "1008") == 0
+            (ring,) = (await latest_calls(user, 8)).values()
+            assert ring.state == S.RINGING and ring.callingparty.number == "0655555555"
+            sim.act("1008", "answer")
+            sim.act("1008", "hangup")
+            await latest_calls(user, 8)
+            await latest_calls(client, 2)
+
+            # A call ringing an agent is redirected: the agent stops ringing.
+            await set_agents(client, True)
+            sim.incoming("0655555555", "3100")
+            (call,) = (await latest_calls(client, 2)).values()
+            assert call.state == S.RINGING and call.featuresavailable & 0x30 == 0x30
+            assert await client.function(2, call.callid, A.Redirect, "1008") == 0
+            (ring,) = (await latest_calls(user, 8)).values()
+            assert ring.state == S.RINGING
+            assert all(c["state"] != "alerting" for call_ in sim.calls() for p in call_["parties"]
+                       if p["number"] in ("1005", "1006", "1007") for c in p["connections"])
+            sim.act("1008", "answer")
+            sim.act("1008", "hangup")
+
+    run(scenario)
+    sim.hangup_all()
