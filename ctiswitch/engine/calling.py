@@ -277,6 +277,7 @@ class CallControl(Groups):
 
     @command
     def hold(self, conn_id: int, kind: HoldKind = HoldKind.COMMON) -> None:
+        kind = self._enum(HoldKind, kind, "hold kind")
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED)
         self._require(conn.device is not None, Refusal.INVALID_STATE, "only a phone can hold")
@@ -330,6 +331,7 @@ class CallControl(Groups):
         """Hold the active call and call someone else from the same phone.
         With no destination the new call stays at dial tone (INITIATED) for
         a later `dial` (MTCTI-3 SetupTransfer/SetupConf without arg1)."""
+        purpose = self._enum(ConsultPurpose, purpose, "consultation purpose")
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED)
         device = conn.device

@@ -11,6 +11,7 @@ import functools
 import itertools
 import socket
 import struct
+from enum import Enum
 from typing import Any, Callable, Iterable, TypeVar
 
 from .calls import Call, Connection, Party
@@ -32,6 +33,7 @@ from .events import (
 from .states import TRANSITIONS, Cause, ConnectionState, PartyKind, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=Enum)
 S = ConnectionState
 
 #: Parties a call may hold at once (call-model §2.3 #16).
@@ -330,6 +332,15 @@ class SwitchCore:
     def _require(self, condition: bool, refusal: Refusal, message: str) -> None:
         if not condition:
             raise CommandError(refusal, message)
+
+    def _enum(self, kind: type[E], value: object, what: str) -> E:
+        """Accept an enum member or its value; anything else is refused
+        before the command changes state (faces pass wire strings)."""
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in kind)  # type: ignore[attr-defined]
+            raise CommandError(Refusal.BAD_VALUE, f"{what} must be one of {allowed}, not {value!r}") from None
 
     def _require_state(self, conn: Connection, *states: ConnectionState) -> None:
         if conn.state not in states:

@@ -67,6 +67,7 @@ class Settings(Diverting):
         user = self.user(login)
         forward = None
         if kind is not None:
+            kind = self._enum(ForwardKind, kind, "forward kind")
             if destination != "voicemail":
                 destination = check_dialable(destination)
                 self._require(destination not in (user.number, *(d.number for d in user.devices)),
@@ -83,6 +84,8 @@ class Settings(Diverting):
     def set_overflow(self, login: str, kind: ForwardKind | None) -> None:
         """Overflow to voicemail on busy and/or no answer (kind None cancels)."""
         user = self.user(login)
+        if kind is not None:
+            kind = self._enum(ForwardKind, kind, "overflow kind")
         self._require(kind is not ForwardKind.IMMEDIATE, Refusal.BAD_VALUE, "overflow is on busy or no answer")
         self._require(kind is None or user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
         self._set_routing(login, Routing(user.routing.dnd, user.routing.forward, kind))
@@ -190,7 +193,7 @@ class Settings(Diverting):
         """Put a group in service, night service or out of service; calls
         already waiting stay, new ones follow the mode (R4)."""
         group = self.group(group_number)
-        self._require(isinstance(mode, ServiceMode), Refusal.BAD_VALUE, "unknown service mode")
+        mode = self._enum(ServiceMode, mode, "service mode")
         if group.service_mode is not mode:
             group.service_mode = mode
             self._emit(GroupChanged(group.number, ("service_mode",)))

@@ -139,7 +139,7 @@ class TestServiceMode:
 
     def test_unknown_group_and_mode(self, h: Harness) -> None:
         h.refused(Refusal.GROUP_NOT_FOUND, h.switch.set_service_mode, "3999", ServiceMode.NIGHT)
-        h.refused(Refusal.BAD_VALUE, h.switch.set_service_mode, "3000", "night")
+        h.refused(Refusal.BAD_VALUE, h.switch.set_service_mode, "3000", "asleep")
 
 
 class TestGroupVoicemail:
