@@ -18,6 +18,7 @@ from ctiswitch.persistence import attach_store
 from ctiswitch.sim.behaviour import Simulator
 from ctiswitch.store import Store, open_store
 
+from .benchtrace import install_trace
 from .settings import ServerSettings
 from .tls import Certificate
 
@@ -77,6 +78,7 @@ def open_switchboard(settings: ServerSettings, company: Company, clock: Clock,
     place before anything acts on them.
     """
     switch = build_switch(company, clock)
+    install_trace(switch)  # CTISWITCH_BENCH_TRACE only: bench/load.py's emission times
     store = open_store(settings.data_dir)
     try:
         detach = attach_store(switch, store)
