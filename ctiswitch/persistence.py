@@ -8,12 +8,15 @@ stored settings over the YAML configuration.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
+from ctiswitch.engine.desksharing import DESK_USER
 from ctiswitch.engine.events import (
     Batch,
     CallbackRequested,
     CallLogged,
+    DeskSharingChanged,
     GroupChanged,
     MemberChanged,
     MessageDeposited,
@@ -41,7 +44,7 @@ def attach_store(switch: Switch, store: Store) -> Callable[[], None]:
                     id=None, login=event.login, call_ref=str(event.call), started_at=event.started_at,
                     ended_at=event.ended_at, answered=event.answered, direction=event.direction,
                     reason=event.reason.value, acknowledged=False,
-                    parties=[{"number": n, "name": name, "role": role} for n, name, role in event.parties],
+                    parties=_parties(switch, event),
                 ))
             elif isinstance(event, RoutingChanged):
                 store.settings.put(f"user:{event.login}", "routing", event.routing)
@@ -63,8 +66,34 @@ def attach_store(switch: Switch, store: Store) -> Callable[[], None]:
             elif isinstance(event, MessageDeposited):
                 store.messages.add(Message(id=None, login=event.login, kind=event.kind, sender=event.sender,
                                            created_at=batch.wall, read=False, body=event.body))
+            elif isinstance(event, DeskSharingChanged):
+                if event.logged_on:
+                    store.settings.put(f"device:{event.number}", DESK_USER, event.login)
+                else:
+                    store.settings.delete(f"device:{event.number}", DESK_USER)
             elif isinstance(event, CallbackRequested):
                 store.callbacks.add(Callback(id=None, login=event.login, caller=event.caller,
                                              caller_name=event.caller_name, created_at=batch.wall))
 
     return switch.subscribe(persist)
+
+
+def _parties(switch: Switch, event: CallLogged) -> list[dict[str, Any]]:
+    """A record's parties as stored JSON. A record has no field of its own
+    for a rerouted call (o2g.md §2.7), so when the call did not simply reach
+    the number first called, each party also carries that number
+    (`initialCalled`) and whether it was rerouted away (`rerouted`)."""
+    rerouted = set(event.rerouted)
+    reached = {n for n, _, role in event.parties if role != "caller"}
+    owner = switch.users.get(event.login)
+    if owner is not None:  # the record's own user, whom `parties` leaves out
+        reached.update([owner.number, *(d.number for d in owner.devices), *([owner.did] if owner.did else [])])
+    plain = not rerouted and (event.initial_called is None or event.initial_called in reached)
+    parties: list[dict[str, Any]] = []
+    for number, name, role in event.parties:
+        party: dict[str, Any] = {"number": number, "name": name, "role": role}
+        if not plain:
+            party["initialCalled"] = event.initial_called
+            party["rerouted"] = number in rerouted and role != "caller"
+        parties.append(party)
+    return parties

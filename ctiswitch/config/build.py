@@ -30,6 +30,7 @@ from .model import (
     Administrator,
     Behaviour,
     Company,
+    DeskSharingSet,
     Device,
     External,
     ExternalNumber,
@@ -124,6 +125,7 @@ class _Builder:
                 "name",
                 "node",
                 "users",
+                "desk_sharing_sets",
                 "groups",
                 "voicemail",
                 "administrators",
@@ -143,6 +145,7 @@ class _Builder:
         voicemail = self._voicemail(f.get("voicemail"), root)
         users = self._each(f, "users", self._user)
         self._user_logins = frozenset(user.login for user in users)
+        desk_sharing_sets = self._each(f, "desk_sharing_sets", self._desk_sharing_set)
         groups = self._each(f, "groups", self._group)
         profiles = self._each(f, "turret_profiles", self._profile)
         turrets = self._each(f, "turrets", self._turret)
@@ -157,6 +160,7 @@ class _Builder:
             name=name,
             node=node,
             users=users,
+            desk_sharing_sets=desk_sharing_sets,
             groups=groups,
             voicemail=voicemail,
             administrators=administrators,
@@ -285,6 +289,14 @@ class _Builder:
             number=self._number(f.require("number")),
             type=f.require("type").choice(DEVICE_TYPES),
             mac=_optional(f, "mac", self._mac, None),
+            behaviour=_optional(f, "behaviour", _behaviour, Behaviour()),
+        )
+
+    def _desk_sharing_set(self, at: Cursor) -> DeskSharingSet:
+        """A shared set: a number in the plan like any phone, with no owner."""
+        f = at.fields(("number", "behaviour"), required=("number",))
+        return DeskSharingSet(
+            number=self._number(f.require("number")),
             behaviour=_optional(f, "behaviour", _behaviour, Behaviour()),
         )
 

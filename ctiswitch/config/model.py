@@ -70,6 +70,16 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class DeskSharingSet:
+    """A desk phone that belongs to nobody: a desk-sharing user logs on to
+    it (O2G ``/telephony/deskSharing``) and it rings for that user's calls
+    until the user logs off."""
+
+    number: str
+    behaviour: Behaviour = Behaviour()
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     """A person: O2G logs in with ``login``/``secret``, ShoreTel Sky with
     ``did``/``pin``. The first device is the user's main number."""
@@ -322,6 +332,7 @@ class Company:
     name: str
     node: Node = Node()
     users: tuple[User, ...] = ()
+    desk_sharing_sets: tuple[DeskSharingSet, ...] = ()
     groups: tuple[Group, ...] = ()
     voicemail: Voicemail = Voicemail()
     administrators: tuple[Administrator, ...] = ()

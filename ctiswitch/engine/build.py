@@ -41,6 +41,11 @@ def build_switch(company: "Company", clock: Clock) -> Switch:
         if user.did:
             switch.dids[user.did] = user
 
+    for scfg in company.desk_sharing_sets:
+        device = Device(scfg.number, DeviceType.DESKPHONE, MAX_CALLS[DeviceType.DESKPHONE],
+                        behaviour=Behaviour(scfg.behaviour.mode, scfg.behaviour.delay), desk_sharing=True)
+        switch.devices[device.number] = device
+
     for gcfg in company.groups:
         group = Group(
             number=gcfg.number, name=gcfg.name, kind=GroupKind(gcfg.kind), ring_mode=RingMode(gcfg.ring_mode),

@@ -35,18 +35,24 @@ class CallControl(Groups):
     # -- origination ------------------------------------------------------
 
     @command
-    def make_call(self, number: str, destination: str, *, ring_first: bool = False) -> Call:
+    def make_call(self, number: str, destination: str, *, ring_first: bool = False,
+                  calling_number: str | None = None) -> Call:
         """Call `destination` from device `number`.
 
         Direct: the caller's phone goes off hook at once. Ring first: the
         caller's phone rings and the call proceeds when it is answered.
+        `calling_number` is the number presented beyond the trunk instead of
+        the caller's own.
         """
         device = self.device(number)
         destination = check_dialable(destination)
+        if calling_number is not None:
+            calling_number = check_dialable(calling_number)
         self._require_free(device)
         self._require_may_dial(device, destination)
         call = self._new_call()
         party = self._origin_party(call, device)
+        call.data.calling_number = calling_number
         call.dialled = destination
         if ring_first:
             conn = self._new_connection(party, device.number, device, S.ALERTING, Delivered, Cause.NEW_CALL)
@@ -78,7 +84,7 @@ class CallControl(Groups):
         self._hold_others(conn.device, keep=conn, cause=Cause.NEW_CALL)
         self._move(conn, S.CONNECTED, Originated, Cause.NEW_CALL)
         caller = conn.party.user
-        plan = self.plan(destination, caller=caller)
+        plan = self.plan(destination, caller=caller, calling=conn.party.number)
         self._execute(call, plan, Role.CALLED, Cause.NEW_CALL)
 
     def _prompt_expired(self, conn: Connection) -> None:
@@ -197,7 +203,7 @@ class CallControl(Groups):
             call = conn.call
             assert call.dialled is not None
             call.initial_called = call.dialled
-            plan = self.plan(call.dialled, caller=party.user)
+            plan = self.plan(call.dialled, caller=party.user, calling=party.number)
             self._execute(call, plan, Role.CALLED, Cause.NEW_CALL)
             return
         self._move(conn, S.CONNECTED, Established, Cause.NEW_CALL)
@@ -327,11 +333,15 @@ class CallControl(Groups):
 
     @command
     def consult(self, conn_id: int, destination: str | None,
-                purpose: ConsultPurpose = ConsultPurpose.NONE) -> Call:
+                purpose: ConsultPurpose = ConsultPurpose.NONE, *,
+                calling_number: str | None = None) -> Call:
         """Hold the active call and call someone else from the same phone.
         With no destination the new call stays at dial tone (INITIATED) for
-        a later `dial` (MTCTI-3 SetupTransfer/SetupConf without arg1)."""
+        a later `dial` (MTCTI-3 SetupTransfer/SetupConf without arg1).
+        `calling_number` is as for `make_call`."""
         purpose = self._enum(ConsultPurpose, purpose, "consultation purpose")
+        if calling_number is not None:
+            calling_number = check_dialable(calling_number)
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED)
         device = conn.device
@@ -346,6 +356,7 @@ class CallControl(Groups):
         self._move(conn, S.HELD, Held, Cause.CONSULTATION)
         call = self._new_call(Cause.CONSULTATION)
         party = self._origin_party(call, device)
+        call.data.calling_number = calling_number
         first = conn.call
         self._link(first, call, purpose)
         new = self._new_connection(party, device.number, device, S.INITIATED, ServiceInitiated, Cause.CONSULTATION)
@@ -390,3 +401,45 @@ class CallControl(Groups):
         if held:
             moved.hold_kind = HoldKind.COMMON
             self._move(moved, S.HELD, Held, Cause.NORMAL)
+
+    @command
+    def push_to_twin(self, conn_id: int) -> Connection:
+        """Start moving a call to the user's mobile twin (MTCTI-3
+        PushToEC500, call-model §2.3 #26): the mobile rings as another
+        connection of the same party while the user keeps talking; when it
+        answers, `answer` clears the desk connection (ANSWERED_ELSEWHERE),
+        so the move completes only then. Unanswered within the user's
+        no-answer time, the mobile stops ringing and the call stays where it
+        was. Returns the ringing twin connection."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED)
+        party = conn.party
+        user = party.user
+        self._require(user is not None, Refusal.INVALID_STATE, f"connection {conn_id} is not a user's")
+        assert user is not None
+        twin = user.twin
+        self._require(twin is not None and user.presence.twinning, Refusal.TARGET_UNREACHABLE,
+                      f"{user.login} has no mobile twin, or twinning is off")
+        assert twin is not None
+        self._require(conn.device is not twin, Refusal.ALREADY_DONE, f"call {conn.call.id} is on the mobile already")
+        self._require(all(c.state is not S.ALERTING for c in party.connections), Refusal.ALREADY_DONE,
+                      f"call {conn.call.id} is already ringing on another phone of {user.login}")
+        self._require(any(p is not party and p.connections for p in conn.call.parties.values()),
+                      Refusal.INVALID_STATE, f"call {conn.call.id} has nobody to keep talking to")
+        self._require(twin.in_service and twin.has_free_appearance(), Refusal.TARGET_UNREACHABLE,
+                      f"the mobile {twin.number} cannot take a call")
+        ringing = self._new_connection(party, twin.number, twin, S.ALERTING, Delivered, Cause.NORMAL)
+        party.timer = self._timer(user.no_answer_seconds, lambda: self._push_expired(ringing), "push_to_twin")
+        return ringing
+
+    def _push_expired(self, ringing: Connection) -> None:
+        """The mobile did not answer a push: it stops ringing and the call
+        goes on where it was (or ends, if the user hung up meanwhile)."""
+        party = ringing.party
+        party.timer = None
+        if ringing.id not in self.connections or ringing.state is not S.ALERTING:
+            return
+        if len(party.connections) > 1:
+            self._move(ringing, S.NULL, ConnectionCleared, Cause.NO_ANSWER)
+        else:
+            self._leave(party, Cause.NO_ANSWER)

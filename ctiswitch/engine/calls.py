@@ -102,10 +102,14 @@ class Party:
 class CallData:
     """What applications attach to a call; fields each face shows its way."""
 
-    __slots__ = ("associated_data", "tags", "label", "account_code", "auth_code", "priority")
+    __slots__ = ("associated_data", "tags", "label", "account_code", "auth_code", "priority", "calling_number")
 
     def __init__(self) -> None:
         self.associated_data: bytes | None = None
+        #: The number presented to the public network instead of the
+        #: caller's own (O2G `callingNumber`, call-model §2.1
+        #: calling_number_override); only a far end beyond the trunk sees it.
+        self.calling_number: str | None = None
         self.tags: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.label: str | None = None
         self.account_code: str | None = None
@@ -115,7 +119,7 @@ class CallData:
     def absorb(self, other: "CallData") -> None:
         """Merge after transfer/conference: this call's fields win, the other
         fills the gaps, tags are united (call-model §2.5)."""
-        for name in ("associated_data", "label", "account_code", "auth_code", "priority"):
+        for name in ("associated_data", "label", "account_code", "auth_code", "priority", "calling_number"):
             if getattr(self, name) is None:
                 setattr(self, name, getattr(other, name))
         for key, value in other.tags.items():
@@ -126,7 +130,7 @@ class Call:
     __slots__ = (
         "id", "gcid", "parties", "origin", "dialled", "initial_called", "redirects",
         "data", "recordings", "group", "consult_peer", "consult_purpose", "absorbed",
-        "created_at", "device_call", "answered", "seen",
+        "created_at", "device_call", "answered", "seen", "rerouted",
     )
 
     def __init__(self, id: int, gcid: bytes, now: float) -> None:
@@ -154,6 +158,9 @@ class Call:
         #: Every party that was ever in the call: (number, name, role), for
         #: the call log, which outlives the parties.
         self.seen: dict[int, tuple[str, str | None, str]] = {}
+        #: Numbers of the parties rerouted away before answering, in order
+        #: (the call log names them as no participant).
+        self.rerouted: list[str] = []
 
     def live_parties(self) -> list[Party]:
         return [p for p in self.parties.values() if p.connections]

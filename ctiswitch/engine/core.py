@@ -38,6 +38,11 @@ S = ConnectionState
 
 #: Parties a call may hold at once (call-model §2.3 #16).
 MAX_CONFERENCE = 6
+#: Causes that take a still-ringing party out of a call because the call
+#: went on elsewhere (o2g.md §2.7: overflow, redirection or pickup).
+REROUTE_CAUSES = frozenset({
+    Cause.REDIRECTED, Cause.PICKUP, Cause.FORWARD_NO_ANSWER, Cause.FORWARD_BUSY, Cause.OVERFLOW, Cause.VOICEMAIL,
+})
 
 
 def command(fn: F) -> F:
@@ -240,6 +245,8 @@ class SwitchCore:
             self._move(conn, S.NULL, ConnectionCleared, cause)
         call = party.call
         del call.parties[party.id]
+        if cause in REROUTE_CAUSES and party.answered_at is None and party is not call.origin:
+            call.rerouted.append(party.number)
         if party.kind is PartyKind.EXTERNAL:
             self.trunks_in_use -= 1
         elif party.kind is PartyKind.PARK and party.slot is not None:
@@ -310,7 +317,8 @@ class SwitchCore:
         ended = self.clock.wall()
         started = ended - (self.clock.now() - party.created_at)
         self._emit(CallLogged(user.login, call.id, started, ended, answered,
-                              "outgoing" if outgoing else "incoming", cause, others))
+                              "outgoing" if outgoing else "incoming", cause, others,
+                              call.initial_called, tuple(call.rerouted)))
 
     def _deposit_message(self, party: Party) -> None:
         """A caller who reached voicemail and was connected leaves a message."""
@@ -388,6 +396,8 @@ class SwitchCore:
             "id": call.id,
             "gcid": call.gcid.hex(),
             "dialled": call.dialled,
+            # What a far end beyond the trunk is shown as the caller's number.
+            "calling_number": call.data.calling_number,
             "group": call.group.number if call.group else None,
             "consult_peer": call.consult_peer.id if call.consult_peer else None,
             "parties": [
@@ -398,6 +408,7 @@ class SwitchCore:
                     "name": p.name,
                     "user": p.user.login if p.user else None,
                     "role": p.role.value,
+                    "anonymous": p.anonymous,
                     "state": p.state.value,
                     "connections": [
                         {"id": c.id, "dn": c.dn, "state": c.state.value,

@@ -30,15 +30,27 @@ class Routing:
     #: Overflow of unanswered/busy calls to voicemail: None, or a ForwardKind
     #: of BUSY, NO_ANSWER or BUSY_NO_ANSWER.
     overflow: ForwardKind | None = None
+    #: Calling numbers that ring through DND (MTCTI-3 short codes 9, 10).
+    dnd_exceptions: tuple[str, ...] = ()
+    #: The user's voicemail switch (short codes 17, 18): off, no coverage
+    #: goes to the mailbox, which still exists for its owner to dial.
+    voicemail: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """DND exceptions and the voicemail switch appear only when set, so
+        the routing every other face and stored setting knows keeps its shape."""
+        data: dict[str, Any] = {
             "dnd": self.dnd,
             "forward": None
             if self.forward is None
             else {"kind": self.forward.kind.value, "destination": self.forward.destination},
             "overflow": None if self.overflow is None else self.overflow.value,
         }
+        if self.dnd_exceptions:
+            data["dnd_exceptions"] = list(self.dnd_exceptions)
+        if not self.voicemail:
+            data["voicemail"] = False
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Routing":
@@ -48,6 +60,8 @@ class Routing:
             dnd=bool(data.get("dnd", False)),
             forward=None if not fwd else Forward(ForwardKind(fwd["kind"]), str(fwd["destination"])),
             overflow=None if overflow is None else ForwardKind(overflow),
+            dnd_exceptions=tuple(str(n) for n in data.get("dnd_exceptions", ())),
+            voicemail=bool(data.get("voicemail", True)),
         )
 
 
@@ -114,6 +128,9 @@ class Device:
     behaviour: Behaviour = field(default_factory=Behaviour)
     #: Live connections on this device, in arrival order.
     connections: list["Connection"] = field(default_factory=list)
+    #: A desk-sharing set (DSS, o2g.md §2.4 #31): configured without an
+    #: owner; `user` is whoever is logged on to it, None when it is free.
+    desk_sharing: bool = False
 
     def has_free_appearance(self) -> bool:
         return (

@@ -150,6 +150,13 @@ class CallLogged(Event):
     direction: str  # "incoming" | "outgoing"
     reason: Cause
     parties: tuple[tuple[str, str | None, str], ...]  # (number, name, role)
+    #: The number the call was first placed to, so a record can tell that
+    #: it reached someone else (O2G comlog `initialCalled`, o2g.md §2.7).
+    initial_called: str | None = None
+    #: Numbers of the parties the call was rerouted away from before they
+    #: answered (redirect, pickup, forward or overflow on no answer): O2G
+    #: lists them as no participant of the record (o2g.md §2.7).
+    rerouted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +192,16 @@ class UserChanged(Event):
 class DeviceChanged(Event):
     number: str
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSharingChanged(Event):
+    """A user logged on to (or off) the desk-sharing set `number`; carries
+    the login because after a log-off the set no longer names its user."""
+
+    number: str
+    login: str
+    logged_on: bool
 
 
 @dataclass(frozen=True, slots=True)

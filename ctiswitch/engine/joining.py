@@ -101,6 +101,45 @@ class Joining(CallControl):
         return primary
 
     @command
+    def conference_all(self, conn_ids: list[int]) -> Call:
+        """Join several calls of one user into one conference (MTCTI-3
+        CompleteConf with several calls): the user talks on exactly one of
+        them and holds the others. All or nothing: everything is checked
+        before the first join, so a refusal changes nothing. The call with
+        the most parties survives (an existing conference; the others join
+        it), each further call joining it as in `conference`."""
+        self._require(len(conn_ids) >= 2 and len(set(conn_ids)) == len(conn_ids), Refusal.BAD_VALUE,
+                      "a conference joins two or more distinct calls")
+        conns = [self.connection(conn_id) for conn_id in conn_ids]
+        for conn in conns:
+            self._require_state(conn, S.CONNECTED, S.HELD)
+        talking = [c for c in conns if c.state is S.CONNECTED]
+        self._require(len(talking) == 1, Refusal.INVALID_STATE, "the user must be talking on exactly one of the calls")
+        calls = [c.call for c in conns]
+        self._require(len({call.id for call in calls}) == len(calls), Refusal.INVALID_STATE,
+                      "two of the connections are in one call")
+        user = conns[0].party.user
+        self._require(user is not None and all(c.party.user is user for c in conns), Refusal.NOT_OWNER,
+                      "the calls belong to different users")
+        size = sum(len(call.live_parties()) for call in calls) - (len(calls) - 1)
+        self._require(size <= MAX_CONFERENCE, Refusal.CAPACITY, f"a conference holds at most {MAX_CONFERENCE} parties")
+        self._require(sum(self._group_party(call) is not None for call in calls) <= 1, Refusal.CANT_COMPLETE,
+                      "several of the calls are waiting in a group")
+        held = [c for c in conns if c.state is S.HELD]
+        primary = max(held, key=lambda c: len(c.call.live_parties()))
+        survivor = self.conference(primary.id, talking[0].id)
+        for other in held:
+            if other is primary:
+                continue
+            # Join as `conference` does: the survivor's leg held, the
+            # joining call's leg active, so the survivor keeps its id.
+            if primary.state is S.CONNECTED:
+                self.hold(primary.id)
+            self.retrieve(other.id)
+            survivor = self.conference(primary.id, other.id)
+        return survivor
+
+    @command
     def single_step_transfer(self, conn_id: int, destination: str) -> None:
         """Blind transfer: the destination is routed into the same call and
         the transferring party leaves at once. A call still waiting in a

@@ -66,17 +66,20 @@ class Routing(SwitchCore):
             digits.isdigit() and len(digits) >= self.external_min_digits
         )
 
-    def plan(self, number: str, *, caller: User | None = None, via_group: bool = False) -> Plan:
-        """Resolve a dialled number through the dial plan and coverage."""
-        return self._plan(number, caller, via_group, [], set())
+    def plan(self, number: str, *, caller: User | None = None, via_group: bool = False,
+             calling: str | None = None) -> Plan:
+        """Resolve a dialled number through the dial plan and coverage.
+        `calling` is the caller's number, which a DND exception lets through
+        at the user it dialled."""
+        return self._plan(number, caller, via_group, [], set(), calling=calling)
 
     def _plan(self, number: str, caller: User | None, via_group: bool,
-              diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+              diversions: list[tuple[str, str, Cause]], seen: set[str], *, calling: str | None = None) -> Plan:
         device = self.devices.get(number)
         if device is not None:
             user = device.user
             if user is not None and device is user.main_device:
-                return self._plan_user(user, caller, via_group, diversions, seen)
+                return self._plan_user(user, caller, via_group, diversions, seen, calling=calling)
             busy = not device.has_free_appearance()
             if busy:
                 return Plan("fail", number, user=user, device=device, cause=Cause.BUSY, diversions=diversions)
@@ -94,7 +97,7 @@ class Routing(SwitchCore):
             return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
         user = self.dids.get(number)
         if user is not None:
-            return self._plan_user(user, caller, via_group, diversions, seen)
+            return self._plan_user(user, caller, via_group, diversions, seen, calling=calling)
         if self.is_external(number):
             ext = self.externals.get(number)
             outcome = ext.outcome if ext else "answer"
@@ -108,14 +111,15 @@ class Routing(SwitchCore):
         return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
 
     def _plan_user(self, user: User, caller: User | None, via_group: bool,
-                   diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
+                   diversions: list[tuple[str, str, Cause]], seen: set[str], *,
+                   calling: str | None = None) -> Plan:
         routing = user.routing
         looping = user.login in seen or len(diversions) >= MAX_DIVERSIONS
         seen = seen | {user.login}
         fwd = routing.forward
         if fwd is not None and fwd.kind is ForwardKind.IMMEDIATE and not via_group and not looping:
             return self._divert(user, fwd.destination, Cause.FORWARD_IMMEDIATE, caller, diversions, seen)
-        if routing.dnd:
+        if routing.dnd and calling not in routing.dnd_exceptions:
             return self._busy_coverage(user, Cause.DND, caller, diversions, seen, looping)
         devices = self.presentation_devices(user)
         if not devices:
@@ -143,7 +147,7 @@ class Routing(SwitchCore):
         fwd = user.routing.forward
         if not looping and fwd is not None and fwd.kind in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER):
             return self._divert(user, fwd.destination, Cause.FORWARD_BUSY, caller, diversions, seen)
-        if user.routing.overflow in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER) and user.has_mailbox:
+        if user.routing.overflow in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER) and self.voicemail_covers(user):
             return Plan("voicemail", self.voicemail_number, user=user,
                         diversions=diversions + [(user.number, self.voicemail_number, Cause.OVERFLOW)])
         return Plan("fail", user.number, user=user, cause=cause, diversions=diversions)
@@ -151,12 +155,18 @@ class Routing(SwitchCore):
     def _divert(self, user: User, destination: str, cause: Cause, caller: User | None,
                 diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
         if destination == "voicemail":
-            if not user.has_mailbox:
+            if not self.voicemail_covers(user):
                 return Plan("fail", user.number, user=user, cause=Cause.BUSY, diversions=diversions)
             return Plan("voicemail", self.voicemail_number, user=user,
                         diversions=diversions + [(user.number, self.voicemail_number, cause)])
         hops = diversions + [(user.number, destination, cause)]
         return self._plan(destination, caller, False, hops, seen)
+
+    @staticmethod
+    def voicemail_covers(user: User) -> bool:
+        """Whether coverage may end in the user's mailbox: it has one and
+        its voicemail switch is on (MTCTI-3 short codes 17, 18)."""
+        return user.has_mailbox and user.routing.voicemail
 
     def no_answer_plan(self, user: User, diversions: list[tuple[str, str, Cause]],
                        hops: int = 0) -> Plan | None:
@@ -170,7 +180,7 @@ class Routing(SwitchCore):
             plan = self._divert(user, fwd.destination, Cause.FORWARD_NO_ANSWER, None, list(diversions), {user.login})
             if not plan.failed:
                 return plan
-        if user.has_mailbox:
+        if self.voicemail_covers(user):
             cause = Cause.OVERFLOW if user.routing.overflow in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER) \
                 else Cause.VOICEMAIL
             return Plan("voicemail", self.voicemail_number, user=user,

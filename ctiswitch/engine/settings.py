@@ -41,6 +41,9 @@ MAX_ABSENCE_TEXT = 21
 MAX_APP_PRESENCE = 34
 MAX_MAILBOX_COUNT = 9999
 NO_ANSWER_SECONDS = (1.0, 3600.0)
+#: DND exception numbers a user may keep (bounded like every list a
+#: client can grow).
+MAX_DND_EXCEPTIONS = 10
 
 
 class Settings(Diverting):
@@ -58,7 +61,7 @@ class Settings(Diverting):
     @command
     def set_dnd(self, login: str, on: bool) -> None:
         current = self.user(login).routing
-        self._set_routing(login, Routing(on, current.forward, current.overflow))
+        self._set_routing(login, replace(current, dnd=on))
 
     @command
     def set_forward(self, login: str, kind: ForwardKind | None, destination: str = "") -> None:
@@ -78,7 +81,7 @@ class Settings(Diverting):
             elif not user.has_mailbox:
                 raise CommandError(Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
             forward = Forward(kind, destination)
-        self._set_routing(login, Routing(user.routing.dnd, forward, user.routing.overflow))
+        self._set_routing(login, replace(user.routing, forward=forward))
 
     @command
     def set_overflow(self, login: str, kind: ForwardKind | None) -> None:
@@ -88,7 +91,35 @@ class Settings(Diverting):
             kind = self._enum(ForwardKind, kind, "overflow kind")
         self._require(kind is not ForwardKind.IMMEDIATE, Refusal.BAD_VALUE, "overflow is on busy or no answer")
         self._require(kind is None or user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
-        self._set_routing(login, Routing(user.routing.dnd, user.routing.forward, kind))
+        self._set_routing(login, replace(user.routing, overflow=kind))
+
+    @command
+    def add_dnd_exception(self, login: str, number: str) -> None:
+        """Let calls from `number` ring through the user's DND (MTCTI-3
+        short code 9); at most MAX_DND_EXCEPTIONS numbers."""
+        user = self.user(login)
+        number = check_dialable(number)
+        exceptions = user.routing.dnd_exceptions
+        if number in exceptions:
+            return
+        self._require(len(exceptions) < MAX_DND_EXCEPTIONS, Refusal.CAPACITY,
+                      f"{login} has {MAX_DND_EXCEPTIONS} DND exceptions already")
+        self._set_routing(login, replace(user.routing, dnd_exceptions=(*exceptions, number)))
+
+    @command
+    def clear_dnd_exceptions(self, login: str) -> None:
+        """Remove every DND exception (short code 10)."""
+        user = self.user(login)
+        self._set_routing(login, replace(user.routing, dnd_exceptions=()))
+
+    @command
+    def set_voicemail(self, login: str, on: bool) -> None:
+        """The user's voicemail switch (short codes 17, 18): off, no busy,
+        no-answer or forward coverage reaches the mailbox. A user without a
+        mailbox cannot switch it on."""
+        user = self.user(login)
+        self._require(not on or user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
+        self._set_routing(login, replace(user.routing, voicemail=bool(on)))
 
     # -- user and device settings ---------------------------------------------
 
@@ -277,6 +308,13 @@ class Settings(Diverting):
     @command
     def set_privacy(self, call_id: int, party_id: int, on: bool) -> None:
         self._party_flag(call_id, party_id, "privacy", on)
+
+    @command
+    def set_anonymous(self, call_id: int, party_id: int, on: bool) -> None:
+        """Withhold a party's identity from the others (O2G blind transfer
+        and redirect with `anonymous`: set before the new destination is
+        alerted, so it never sees who is calling)."""
+        self._party_flag(call_id, party_id, "anonymous", on)
 
     # -- messages and callbacks ----------------------------------------------
 

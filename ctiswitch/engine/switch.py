@@ -7,11 +7,12 @@
     Joining     transfer, conference, add/drop party    (joining.py)
     Diverting   deflect, pickup, park, unpark           (diverting.py)
     Settings    routing, data, recording, messages      (settings.py)
+    DeskSharing log users on/off desk-sharing sets      (desksharing.py)
 """
 from __future__ import annotations
 
-from .settings import Settings
+from .desksharing import DeskSharing
 
 
-class Switch(Settings):
+class Switch(DeskSharing):
     """The PBX. Build one with `build_switch(company, clock)`."""

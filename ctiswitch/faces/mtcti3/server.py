@@ -32,7 +32,13 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ctiswitch.engine.calls import Connection
-from ctiswitch.engine.events import Batch, CallCleared, ConnectionCleared, Failed
+from ctiswitch.engine.events import (
+    Batch,
+    CallCleared,
+    ConnectionCleared,
+    Failed,
+    MessageDeposited,
+)
 from ctiswitch.engine.states import Cause
 from ctiswitch.server.board import Switchboard
 from ctiswitch.server.contribution import Contribution
@@ -47,7 +53,7 @@ from .constants import (
 from .mtcti3_pb2 import Message
 from .session import Session
 from .subscriptions import Changes
-from .translate_calls import Seen
+from .translate_calls import Counts, Seen
 from .wire import WireError, decode, encode
 
 log = logging.getLogger("ctiswitch.mtcti3")
@@ -81,16 +87,22 @@ class Hub:
         self.sessions: set[Session] = set()
         self.failed: dict[int, Cause] = {}
         self.changes = Changes()
+        #: Voicemail counts read from the store, per login, until a message
+        #: is deposited for it (the one event that changes them).
+        self.mailboxes: dict[str, Counts] = {}
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe = board.switch.subscribe(self._on_batch)
 
     def _on_batch(self, batch: Batch) -> None:
         if not self.sessions:
+            self.mailboxes.clear()
             return
         first_normal = True
         for event in batch.events:
-            if isinstance(event, Failed):
+            if isinstance(event, MessageDeposited):
+                self.mailboxes.pop(event.login, None)
+            elif isinstance(event, Failed):
                 self.failed[event.conn] = event.cause
             elif isinstance(event, ConnectionCleared):
                 this_end = first_normal and event.cause is Cause.NORMAL
@@ -111,12 +123,24 @@ class Hub:
         live: dict[int, Connection] = self.board.switch.connections
         self.failed = {conn: cause for conn, cause in self.failed.items() if conn in live}
         changes, self.changes = self.changes, Changes()
-        seen = Seen(self.failed, self.app_handlers())
+        seen = Seen(self.failed, self.app_handlers(), self.mailbox)
         for session in list(self.sessions):
             try:
                 session.refresh(seen, changes)
             except Exception:
                 log.exception("mtcti3 %s: failed to compute notifications", session.peer)
+
+    def mailbox(self, login: str) -> Counts:
+        """(new, old, saved) voicemail counts of `login`'s mailbox: unread
+        messages are new, read ones old; the store has no saved folder. The
+        store is read after the batch that deposited a message was written
+        (process runs after every engine listener, persistence included)."""
+        counts = self.mailboxes.get(login)
+        if counts is None:
+            messages = self.board.store.messages.for_user(login, "voicemail")
+            unread = sum(1 for m in messages if not m.read)
+            counts = self.mailboxes[login] = (unread, len(messages) - unread, 0)
+        return counts
 
     def app_handlers(self) -> frozenset[str]:
         """Logins whose app presence a live user subscription handles, on

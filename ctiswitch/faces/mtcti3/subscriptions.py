@@ -137,7 +137,8 @@ class Subscription:
             return
         if self.kind == "user":
             assert self.user is not None
-            snapshot: Any = tcfg.notify_user(self.user, self.flags, self.user.login in seen.app_handlers)
+            stored = seen.mailbox(self.user.login) if self.flags & tcfg.USER_MAILBOX else tc.NO_MESSAGES
+            snapshot: Any = tcfg.notify_user(self.user, self.flags, self.user.login in seen.app_handlers, stored)
         elif self.kind == "queue":
             assert self.group is not None
             snapshot = tcfg.notify_queue(self.group, self.flags)
@@ -156,7 +157,9 @@ class Subscription:
         notify = NotifyPresence(full=1 if self.presence_full else 0)
         for entry in self.watch:
             handled = entry.user is not None and entry.user.login in seen.app_handlers
-            snapshot = tp.presentity(entry.name, entry.lref, entry.user, self.flags, handled)
+            unread = seen.mailbox(entry.user.login)[0] \
+                if entry.user is not None and self.flags & tp.PRESENCE_VOICEMAIL else 0
+            snapshot = tp.presentity(entry.name, entry.lref, entry.user, self.flags, handled, unread)
             data = _bytes(snapshot)
             entry.pending = data if self.presence_full or data != entry.sent else None
             if entry.pending is not None:

@@ -156,15 +156,26 @@ def conference_info(call: Call) -> PartyInfo:
 # -- state of a user appearance -------------------------------------------------------
 
 
+Counts = tuple[int, int, int]
+NO_MESSAGES: Counts = (0, 0, 0)
+
+
+def _no_mailbox(login: str) -> Counts:
+    return NO_MESSAGES
+
+
 @dataclass(frozen=True, slots=True)
 class Seen:
     """What the engine's state cannot say and the batches did: why a
     connection failed (kept by the hub while the connection lives); and what
     only the hub knows across connections: the logins whose app presence some
-    live subscription handles (flag 0x800 or makelive, §4.3)."""
+    live subscription handles (flag 0x800 or makelive, §4.3), and the
+    (new, old, saved) voicemail counts of a login's mailbox, which the store
+    keeps and the hub reads only for the subscriptions that show them."""
 
     failed: dict[int, Cause]
     app_handlers: frozenset[str] = frozenset()
+    mailbox: Callable[[str], Counts] = _no_mailbox
 
 
 def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
@@ -260,7 +271,20 @@ def user_features(party: Party, state: int, switch: Switch) -> int:
     bits |= F.PrivacyOff if party.privacy else F.PrivacyOn
     if is_conference(call):
         bits |= F.AddToConf | F.AdminConfMember | (F.MuteOff if party.muted else F.MuteOn)
+    if can_push(party, conn):
+        bits |= F.PushToEC500
     return int(bits)
+
+
+def can_push(party: Party, conn: Connection) -> bool:
+    """PushToEC500 (call-model §5.2: "PushToEC500 (ec500)"): twinning is on,
+    the user has a mobile that can take a call, the call is not on it, and
+    no push is ringing already."""
+    user = party.user
+    twin = user.twin if user is not None else None
+    return (user is not None and twin is not None and user.presence.twinning and conn.device is not twin
+            and twin.in_service and twin.has_free_appearance()
+            and all(c.state is not S.ALERTING for c in party.connections))
 
 
 QUEUE_BASE = int(F.Drop | F.SetTag | F.SetAccountCode | F.ForceClear | F.SetAuthCode | F.SetPriority

@@ -159,8 +159,8 @@ def call_function(switch: Switch, sub: Subscription, update: UpdateCallControl) 
     target = _target(switch, sub, found[1])
     feature = ACTION_FEATURE.get(action)
     handler = _ACTIONS.get(action)
-    # PushToEC500 and AnswerPage have no handler: the engine has no mobile
-    # twinning and no page calls, so their bits are never set.
+    # AnswerPage has no handler: the engine has no page calls, so its bit
+    # (featuresavailable2 bit 0) is never set.
     if handler is None or feature is None or not target.features & feature:
         already = {A.HoldCall: CallFeature.UnHoldCall, A.UnHoldCall: CallFeature.HoldCall}.get(action)
         if already is not None and target.features & already:
@@ -278,12 +278,31 @@ def _setup(purpose: ConsultPurpose) -> Action:
     return setup
 
 
+def _conference_all(t: Target, f: CallFunction) -> None:
+    """CompleteConf naming several calls: this one and every callinst join
+    one conference, all or nothing (§5.2); the engine checks everything
+    before the first join."""
+    conns = [t.conn()]
+    for inst in f.callinst:
+        other = resolve(t.switch, t.sub, inst.callid, inst.referencecallid)
+        partner = other[1] if other is not None else None
+        theirs = tc.best_connection(partner) if isinstance(partner, Party) else None
+        if theirs is None or theirs in conns:
+            raise Refused(R.MTCTISESS_CALLCONTROL_OTHERNOTFOUND)
+        conns.append(theirs)
+    engine(lambda: t.switch.conference_all([c.id for c in conns]), NOT_OWNER=R.MTCTISESS_CALLCONTROL_OTHERNOTFOUND)
+
+
 def _complete(conference: bool) -> Action:
     def complete(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
-        """Join this call with callinst[0], or with its related call."""
+        """Join this call with callinst[0], or with its related call;
+        CompleteConf may name several calls (CompleteTransfer one at most)."""
         assert t.party is not None
         if len(f.callinst) > 1:
-            raise Refused(R.MTCTISESS_CALLCONTROL_CANTCOMPLETE)
+            if not conference:
+                raise Refused(R.MTCTISESS_CALLCONTROL_CANTCOMPLETE)
+            _conference_all(t, f)
+            return
         if f.callinst:
             other = resolve(t.switch, t.sub, f.callinst[0].callid, f.callinst[0].referencecallid)
             partner = other[1] if other is not None else None
@@ -347,6 +366,13 @@ def _digits(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
     engine(lambda: t.switch.send_dtmf(conn.id, f.arg1))
 
 
+def _push_to_ec500(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
+    """Start the move to the mobile twin; SUCCESS once it rings, and the
+    move completes when the mobile answers (§5.2 PushToEC500)."""
+    conn = t.conn()
+    engine(lambda: t.switch.push_to_twin(conn.id))
+
+
 def _force_clear(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
     engine(lambda: t.switch.clear_call(t.call.id))
 
@@ -405,6 +431,7 @@ _ACTIONS: dict[int, Action] = {
     A.SetTag: _set_tag,
     A.SetAccountCode: _set_account,
     A.GenerateDigits: _digits,
+    A.PushToEC500: _push_to_ec500,
     A.ForceClear: _force_clear,
     A.SetAuthCode: _set_auth,
     A.CallRecordingOn: _recording("start"),

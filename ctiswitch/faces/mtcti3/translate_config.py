@@ -15,7 +15,7 @@ from ctiswitch.engine.switch import Switch
 from . import translate_presence as tp
 from .constants import UserFeature
 from .mtcti3_pb2 import NotifyLines, NotifyQueue, NotifyUser
-from .translate_calls import language
+from .translate_calls import NO_MESSAGES, Counts, language
 
 _NAMESPACE = uuid.UUID("5a3c1f0e-6d0b-4f38-9a51-4d7469737763")
 
@@ -85,24 +85,28 @@ def user_features(user: User) -> int:
     return int(bits)
 
 
-def notify_user(user: User, flags: int, handled: bool = False) -> NotifyUser:
+def notify_user(user: User, flags: int, handled: bool = False, stored: Counts = NO_MESSAGES) -> NotifyUser:
     """The full NotifyUser: it always carries every field (§4.3); `handled`
-    says whether some live subscription handles the user's app presence."""
+    says whether some live subscription handles the user's app presence, and
+    `stored` holds the (new, old, saved) counts of the user's mailbox in the
+    store. Counters an application set with short code 70 replace them: that
+    code exists for apps that provide voicemail themselves. `voicemail` is
+    the user's voicemail switch (short codes 17, 18) on a user with a
+    mailbox."""
     routing = user.routing
     main = user.devices[0] if user.devices else None
     notify = NotifyUser(
         extn=user.number, name=user.login, fullname=user.name, email=user.email or "",
         featuresavailable=user_features(user), language=language(user.language), dnd=routing.dnd,
-        barred=not user.external_calls, voicemail=user.has_mailbox,
+        barred=not user.external_calls, voicemail=Switch.voicemail_covers(user),
         loggedinextn=main.number if main is not None else "", extnfault=main is not None and not main.in_service,
         loggedoff=main is None, offswitch=user.external_calls,
     )
     notify.ec500 = user.presence.twinning
     if flags & USER_MAILBOX:
         notify.mailbox.SetInParent()
-        counts = user.presence.mailbox_counts
-        if counts is not None:
-            notify.mailbox.newmessages, notify.mailbox.oldmessages, notify.mailbox.savedmessages = counts
+        counts = user.presence.mailbox_counts or stored
+        notify.mailbox.newmessages, notify.mailbox.oldmessages, notify.mailbox.savedmessages = counts
     if flags & USER_APP:
         notify.app = user.presence.app
         notify.noapphandler = not handled

@@ -76,14 +76,16 @@ def app_presence(user: User, flags: int, handled: bool) -> str:
     return OFFLINE
 
 
-def unread_messages(user: User) -> int:
-    """New voicemail messages as an application last set them (short code
-    70); the engine counts no messages of its own for presence."""
+def unread_messages(user: User, stored_unread: int) -> int:
+    """New voicemail messages: as an application last set them (short code
+    70, for apps that provide voicemail themselves), else the unread
+    messages of the user's mailbox in the store."""
     counts = user.presence.mailbox_counts
-    return counts[0] if counts is not None else 0
+    return counts[0] if counts is not None else stored_unread
 
 
-def presentity(name: str, lref: int, user: User | None, flags: int, handled: bool) -> NotifyPresentity:
+def presentity(name: str, lref: int, user: User | None, flags: int, handled: bool,
+               stored_unread: int = 0) -> NotifyPresentity:
     """One entry with every tracked field; an unresolved presentity shows
     phonestate Unknown (A29). The client's name is echoed only when it gave
     no lref, which identifies the entry on its own (§2.3)."""
@@ -101,5 +103,5 @@ def presentity(name: str, lref: int, user: User | None, flags: int, handled: boo
     entry.noapphandler = not handled and bool(flags & PRESENCE_KEEP_APP)
     entry.fwdu = routing.forward is not None and routing.forward.kind is ForwardKind.IMMEDIATE
     if flags & PRESENCE_VOICEMAIL:
-        entry.vmunread_messages = unread_messages(user)
+        entry.vmunread_messages = unread_messages(user, stored_unread)
     return entry

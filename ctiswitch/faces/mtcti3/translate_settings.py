@@ -6,17 +6,18 @@ persists them and every other face sees them.
 Everything a request asks is validated before the first engine command, so a
 refused request changes nothing. What the engine does not model is refused
 with MTCTISESS_NOTALLOWED and its bit stays clear in
-NotifyUser.featuresavailable: hot-desking (`loginextn`, LOGIN), DND
-exceptions (short codes 9, 10) and the user voicemail switch (17, 18), and
-twinning for a user without a mobile twin.
+NotifyUser.featuresavailable: hot-desking (`loginextn`, LOGIN), twinning for
+a user without a mobile twin, and voicemail for a user without a mailbox.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ctiswitch.engine.directory import Group, User
 from ctiswitch.engine.settings import (
     ABSENCE_MESSAGES,
+    MAX_DND_EXCEPTIONS,
     MAX_MAILBOX_COUNT,
     NO_ANSWER_SECONDS,
 )
@@ -36,6 +37,8 @@ from .mtcti3_pb2 import (
 from .subscriptions import Subscription
 
 Change = Callable[[], None]
+#: A number the dial plan could route (engine `check_dialable`).
+_NUMBER = re.compile(r"^\+?[0-9*#]{1,32}$")
 
 
 class _Refused(Exception):
@@ -139,6 +142,22 @@ def _forward_busy_number(switch: Switch, user: User, val: str) -> Change:
     return lambda: switch.set_forward(user.login, kind, val)
 
 
+def _dnd_exception(switch: Switch, user: User, val: str) -> Change:
+    """Short code 9: a calling number that rings through DND."""
+    if not _NUMBER.match(val):
+        raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
+    if val not in user.routing.dnd_exceptions and len(user.routing.dnd_exceptions) >= MAX_DND_EXCEPTIONS:
+        raise _Refused(R.MTCTISESS_TOOMANY)
+    return lambda: switch.add_dnd_exception(user.login, val)
+
+
+def _voicemail(switch: Switch, user: User, on: bool) -> Change:
+    """Short codes 17/18: a user without a mailbox cannot switch it on."""
+    if on and not user.has_mailbox:
+        raise _Refused(R.MTCTISESS_NOTALLOWED)
+    return lambda: switch.set_voicemail(user.login, on)
+
+
 def _short_code(switch: Switch, user: User, code: int, val: str) -> Change:
     """The short codes of §4.3 the engine models."""
     login = user.login
@@ -161,6 +180,12 @@ def _short_code(switch: Switch, user: User, code: int, val: str) -> Change:
         return lambda: switch.set_forward(login, current.kind, val)
     if code in (7, 8):
         return lambda: switch.set_dnd(login, code == 7)
+    if code == 9:
+        return _dnd_exception(switch, user, val)
+    if code == 10:
+        return lambda: switch.clear_dnd_exceptions(login)
+    if code in (17, 18):
+        return _voicemail(switch, user, code == 17)
     if code == 70:
         return _mailbox_counts(switch, user, val)
     if code == 94:

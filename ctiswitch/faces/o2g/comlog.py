@@ -52,8 +52,15 @@ def record_view(switch: Switch, record: CallRecord, *, in_event: bool = False,
     owner_identity = {"id": {"loginName": record.login}} if in_event or user is None else user_info(user)
     owner = {"role": role(record), "answered": record.answered, "identity": owner_identity,
              "anonymous": False, "reason": COMLOG_REASON.get(record.reason, "UNKNOWN")}
+    # Set only on records of rerouted calls (persistence._parties): the
+    # owner learns which number the call was first placed to.
+    initial = next((str(p["initialCalled"]) for p in record.parties if p.get("initialCalled")), None)
+    if initial is not None:
+        owner["initialCalled"] = number_info(switch, initial)
     participants = [owner]
     for party in record.parties:
+        if party.get("rerouted"):
+            continue  # a party the call was rerouted away from is no participant (o2g.md §2.7)
         number = str(party.get("number", ""))
         name = party.get("name")
         if seen is not None and number in seen:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any, Self
@@ -172,7 +173,22 @@ class EventChannel:
         return items
 
     def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
+        """Stop reading at once, even while the server keeps the stream open.
+
+        Closing the response from this thread does not wake a reader blocked
+        in a TLS read, so the socket is shut down underneath it first (the
+        plain ``socket`` method: the SSL one would tear down the TLS state the
+        reader is still using); the read then fails and the thread ends.
+        """
+        response = self._response
+        if response is not None:
+            stream = response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                try:
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the server
+            response.close()
         self._client.close()
         self._thread.join(timeout=5)

@@ -178,23 +178,28 @@ class CallMethods(Telephony):
         pin, secret = body.string("pin", required=False), body.string("secretCode", required=False)
         business = body.string("businessCode", required=False)
         auto_answer = body.boolean("autoAnswer")
-        # Accepted and checked, without effect here: no progress tones or
-        # presented numbers are simulated on the public network.
+        # Checked and accepted, as ALE's Java SDK sends it on every call
+        # (o2g-wire.md §3.4), but with nothing to act on: the tones a caller
+        # hears on an outside call are not simulated, so no face or sim view
+        # could show whether they were inhibited.
         body.boolean("inhibitProgressTone")
-        body.string("callingNumber", required=False, empty=True)
+        calling_number = body.string("callingNumber", required=False, empty=True) or None
         if data is not None and (pin or secret or business):
             raise bad_value("associatedData cannot go with pin, secretCode or businessCode")
         if business is not None:
+            # makeBusinessCall needs configured business codes (call-model
+            # §5.1); the company file defines none, as o2g.md gives them no
+            # configuration of their own.
             raise bad_value(f"unknown business code {business!r}: none is configured")
         if pin is not None and (pin != user.pin or (secret is not None and secret != user.secret)):
             raise telephony_error(403, "NOT_ALLOWED", "UNAUTHORIZED", "INVALID_CALLING",
                                   "pin or secret code does not match")
         active = next((c for c in device.connections if c.state is S.CONNECTED), None)
         if active is not None:
-            call = self.run(self.switch.consult, active.id, callee)
+            call = self.run(self.switch.consult, active.id, callee, calling_number=calling_number)
         else:
             call = self.run(self.switch.make_call, device.number, callee,
-                            ring_first=not auto_answer)
+                            ring_first=not auto_answer, calling_number=calling_number)
         if data is not None:
             self.run(self.switch.set_call_data, call.id, associated_data=data)
         return _created(call)
@@ -289,10 +294,23 @@ class CallMethods(Telephony):
         user, call = await self._user_call(request)
         body = await self.api.json_body(request)
         target = body.string("transferTo")
-        body.boolean("anonymous")
+        anonymous = body.boolean("anonymous")
         conn = self.leg(call, user, states=(S.CONNECTED,))
+        if anonymous:
+            self._withhold(call, conn, target)
         self.run(self.switch.single_step_transfer, conn.id, target)
         return _done()
+
+    def _withhold(self, call: Call, conn: Connection, target: str) -> None:
+        """`anonymous`: the parties who stay in the call reach the new
+        destination with their identity withheld (Participant.anonymous).
+        Not for a target the switch cannot reach: the command refuses it
+        next, and a refused request must leave the call as it was."""
+        if self.switch.plan(target, caller=conn.party.user).failed:
+            return
+        for party in call.live_parties():
+            if party is not conn.party:
+                self.run(self.switch.set_anonymous, call.id, party.id, True)
 
     # -- diverting -------------------------------------------------------------------
 
@@ -301,7 +319,7 @@ class CallMethods(Telephony):
         user, call = await self._user_call(request)
         body = await self.api.json_body(request)
         target = body.string("redirectTo")
-        body.boolean("anonymous")
+        anonymous = body.boolean("anonymous")
         conn = self.leg(call, user, states=(S.ALERTING,))
         if target == "DVA":
             raise telephony_error(400, "NOT_EXPECTED", "SERVICE_NOT_PROVIDED", "UNKNOWN",
@@ -311,6 +329,8 @@ class CallMethods(Telephony):
                 raise telephony_error(400, "NOT_EXPECTED", "SERVICE_UNAVAILABLE", "UNKNOWN",
                                       f"{user.login} has no voicemail")
             target = self.switch.voicemail_number
+        if anonymous:
+            self._withhold(call, conn, target)
         self.run(self.switch.deflect, conn.id, target)
         return _done()
 

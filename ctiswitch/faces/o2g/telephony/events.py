@@ -23,6 +23,7 @@ from ctiswitch.engine.events import (
     Conferenced,
     ConnectionCleared,
     ConnectionEvent,
+    DeskSharingChanged,
     DeviceChanged,
     Diverted,
     Event,
@@ -84,9 +85,12 @@ class _BatchFacts:
         self.renamed: dict[int, int] = {}
         self.devices: set[str] = set()
         self.members: list[MemberChanged] = []
+        self.desks: list[DeskSharingChanged] = []
         for event in batch.events:
             if isinstance(event, DeviceChanged):
                 self.devices.add(event.number)
+            elif isinstance(event, DeskSharingChanged):
+                self.desks.append(event)
             elif isinstance(event, MemberChanged):
                 self.members.append(event)
             call = getattr(event, "call", None)
@@ -151,6 +155,8 @@ class TelephonyNotifier:
             self._device_state(number)
         for change in facts.members:
             self._hunting_state(change)
+        for desk in facts.desks:
+            self._desk_state(desk)
 
     # -- per user ------------------------------------------------------------
 
@@ -208,6 +214,17 @@ class TelephonyNotifier:
         states = [s for s in device_states(device.user) if s["deviceId"] == number]
         login = device.user.login
         self.publish({"eventName": "OnDeviceStateModified", "loginName": login, "deviceStates": states}, login)
+
+    def _desk_state(self, change: DeskSharingChanged) -> None:
+        """A desk-sharing set became one of the user's devices (in service
+        for the user) or stopped being one (out of service for the user).
+        The device capabilities follow with the user's next call event,
+        or at once with GET /telephony/state."""
+        device = self.switch.devices.get(change.number)
+        usable = change.logged_on and device is not None and device.in_service
+        state = {"deviceId": change.number, "state": "IN_SERVICE" if usable else "OUT_OF_SERVICE"}
+        self.publish({"eventName": "OnDeviceStateModified", "loginName": change.login,
+                      "deviceStates": [state]}, change.login)
 
     def _hunting_state(self, change: MemberChanged) -> None:
         group = self.switch.groups.get(change.group)

@@ -36,6 +36,8 @@ class FeatureMethods(Telephony):
     def routes(self) -> list[Route]:
         t = "/telephony"
         return [
+            Route(t + "/deskSharing", self.desk_log_on, methods=["POST"]),
+            Route(t + "/deskSharing", self.desk_log_off, methods=["DELETE"]),
             Route(t + "/devices", self.devices, methods=["GET"]),
             Route(t + "/devices/{deviceId}", self.device, methods=["GET"]),
             Route(t + "/devices/{deviceId}/pickup", self.pickup, methods=["POST"]),
@@ -55,6 +57,26 @@ class FeatureMethods(Telephony):
             Route(t + "/state", self.state, methods=["GET"]),
             Route(t + "/state/snapshot", self.snapshot, methods=["POST"]),
         ]
+
+    # -- desk sharing -----------------------------------------------------------------
+
+    async def desk_log_on(self, request: Request) -> Response:
+        """Log the user (DSU) on to a desk-sharing set (DSS): the set rings
+        for the user's calls until the user logs off."""
+        user = await self.user(request)
+        body = await self.api.json_body(request)
+        number = body.string("dssDeviceNumber")
+        device = self.switch.devices.get(number)
+        if device is None or not device.desk_sharing:
+            raise bad_value(f"{number!r} is not a desk-sharing set", "INVALID_DEVICE")
+        self.run(self.switch.desk_log_on, user.login, number)
+        return _done()
+
+    async def desk_log_off(self, request: Request) -> Response:
+        """Log the user off its desk-sharing set."""
+        user = await self.user(request)
+        self.run(self.switch.desk_log_off, user.login)
+        return _done()
 
     # -- devices ----------------------------------------------------------------------
 

@@ -50,7 +50,9 @@ def leg_view(conn: Connection) -> dict[str, Any]:
 def participant_view(switch: Switch, party: Party, multi: bool) -> dict[str, Any]:
     view: dict[str, Any] = {
         "participantId": str(party.id),
-        "identity": party_info(switch, party),
+        # A withheld identity is not shown at all, only that it is withheld;
+        # `id` stays an object because the Node SDK dereferences it.
+        "identity": {"id": {}, "type": {"main": "UNKNOWN"}} if party.anonymous else party_info(switch, party),
         "anonymous": party.anonymous,
         "undroppable": False,
     }
