@@ -215,6 +215,8 @@ def start_switch(workdir: Path, layout: Layout, profile: str | None) -> Server:
     trace = workdir / "trace.txt"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CTISWITCH_")}
     env["CTISWITCH_BENCH_TRACE"] = str(trace)
+    # One subscriber connection per 1,000 users plus the driver's: past the face's default of 10.
+    env["CTISWITCH_MTCTI3_MAX_CONNECTIONS"] = str(layout.users // MT_PER_CONNECTION + 5)
     head = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []), "-m", "ctiswitch"]
     stdout = workdir / "stdout.txt"
     started = time.monotonic()

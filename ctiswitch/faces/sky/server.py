@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ctiswitch.engine.events import Batch
+from ctiswitch.faces.affected import Affected
 from ctiswitch.server.board import Switchboard
 from ctiswitch.server.contribution import Contribution
 from ctiswitch.server.jsonapi import error_response
@@ -56,6 +57,7 @@ class SkyFace:
         self._service = SkyService(board.switch, board.clock, board.company.sky)
         self._rng = random.Random()
         self._sessions: set[StreamSession] = set()
+        self._affected = Affected(board.switch)
         self._unlisten = board.switch.subscribe(self._on_batch)
 
     def _new_id(self) -> str:
@@ -107,9 +109,10 @@ class SkyFace:
         A failure while serving one session is logged and ends that session
         only, so neither the engine nor the other clients feel it.
         """
+        logins = self._affected.of_batch(batch)
         for session in list(self._sessions):
             try:
-                session.on_batch(batch.time)
+                session.on_batch(batch.time, logins)
             except Exception:
                 log.exception("sky: a stream failed on batch %s; closing it", batch.seq)
                 session.abort()

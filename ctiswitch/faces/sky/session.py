@@ -162,9 +162,17 @@ class StreamSession:
 
     # --- pushes -----------------------------------------------------------------
 
-    def on_batch(self, now: float) -> None:
-        """Called from the engine's listener: queue each subscription's changes."""
+    def on_batch(self, now: float, logins: set[str] | None = None) -> None:
+        """Called from the engine's listener: queue each subscription's changes.
+
+        ``logins`` are the users the batch concerns (ctiswitch/faces/affected.py),
+        None for anyone: only their trackers are recomputed, since a tracker
+        of a user the batch did not concern has nothing to say (recomputing
+        all of them made each batch O(subscriptions)).
+        """
         for did, subscription in list(self.subscriptions.items()):
+            if logins is not None and subscription.tracker.user.login not in logins:
+                continue
             changes = subscription.tracker.changes(now)
             if not changes:
                 continue
