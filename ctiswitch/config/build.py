@@ -32,6 +32,7 @@ from .model import (
     Company,
     DeskSharingSet,
     Device,
+    Dva,
     External,
     ExternalNumber,
     Group,
@@ -63,6 +64,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DID_LENGTH = 10
 _SPEECH_UNIT_ID_MAX = 32767  # SpeechUnitId is a Thrift i16
 _DEFAULT_VOICEMAIL = Voicemail()
+#: The engine's account-code limit (set_call_data), which a business code becomes.
+_BUSINESS_CODE_MAX = 16
 
 
 def build_company(root: Cursor) -> Company:
@@ -128,6 +131,8 @@ class _Builder:
                 "desk_sharing_sets",
                 "groups",
                 "voicemail",
+                "dva",
+                "business_codes",
                 "administrators",
                 "service_users",
                 "turret_profiles",
@@ -143,6 +148,8 @@ class _Builder:
         node = _optional(f, "node", self._node, Node())
         self._external = _optional(f, "external", self._external_section, External())
         voicemail = self._voicemail(f.get("voicemail"), root)
+        dva = _optional(f, "dva", self._dva, None)
+        business_codes = _optional(f, "business_codes", _business_codes, ())
         users = self._each(f, "users", self._user)
         self._user_logins = frozenset(user.login for user in users)
         desk_sharing_sets = self._each(f, "desk_sharing_sets", self._desk_sharing_set)
@@ -163,6 +170,8 @@ class _Builder:
             desk_sharing_sets=desk_sharing_sets,
             groups=groups,
             voicemail=voicemail,
+            dva=dva,
+            business_codes=business_codes,
             administrators=administrators,
             service_users=service_users,
             turret_profiles=profiles,
@@ -220,6 +229,15 @@ class _Builder:
             self._plan.reserve(number, where, "voicemail.number (the default)")
         answer_delay = _optional(f, "answer_delay", Cursor.seconds, 0.0) if f is not None else 0.0
         return Voicemail(number=number, answer_delay=answer_delay)
+
+    def _dva(self, at: Cursor) -> Dva:
+        """The announcement's number takes its place in the plan like the
+        voicemail pilot, so no phone or group can shadow it."""
+        f = at.fields(("number", "answer_delay"), required=("number",))
+        return Dva(
+            number=self._number(f.require("number")),
+            answer_delay=_optional(f, "answer_delay", Cursor.seconds, 0.0),
+        )
 
     def _check_overflows(self) -> None:
         """Overflows are checked last: a group may overflow to a group or a
@@ -588,6 +606,20 @@ def _ipv4(at: Cursor) -> str:
     except ValueError:
         at.fail(f"{text!r} is not an IPv4 address")
     return text
+
+
+def _business_codes(at: Cursor) -> tuple[str, ...]:
+    """Business codes become the call's account code, which MTCTI-3 shows
+    and which the engine holds to 1..16 digits; each is listed once."""
+    seen = _Seen()
+    codes = []
+    for item in at.items():
+        code = item.digits()
+        if len(code) > _BUSINESS_CODE_MAX:
+            item.fail(f"{code!r} is longer than {_BUSINESS_CODE_MAX} digits")
+        seen.claim(code, item)
+        codes.append(code)
+    return tuple(codes)
 
 
 def _positive_seconds(at: Cursor) -> float:

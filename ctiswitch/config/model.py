@@ -123,6 +123,17 @@ class Voicemail:
 
 
 @dataclass(frozen=True, slots=True)
+class Dva:
+    """The digital voice announcement (call-model §1.1 DialPlan "DVA"): a
+    number in the plan that answers calls with a recorded message. O2G may
+    redirect a ringing call to it (redirectTo "DVA", o2g.md §2.4), so it
+    exists only when the company configures one."""
+
+    number: str
+    answer_delay: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Administrator:
     """An O2G administrator account (admin sessions, supervision of all users)."""
 
@@ -335,6 +346,10 @@ class Company:
     desk_sharing_sets: tuple[DeskSharingSet, ...] = ()
     groups: tuple[Group, ...] = ()
     voicemail: Voicemail = Voicemail()
+    dva: Dva | None = None
+    #: Cost-centre codes an O2G business call may carry (MakeCallRequest
+    #: businessCode, o2g.md §2.4); none means no business calls.
+    business_codes: tuple[str, ...] = ()
     administrators: tuple[Administrator, ...] = ()
     service_users: tuple[ServiceUser, ...] = ()
     turret_profiles: tuple[TurretProfile, ...] = ()

@@ -16,6 +16,10 @@ def build_switch(company: "Company", clock: Clock) -> Switch:
     switch = Switch(clock, node_ip=company.node.ip)
     switch.voicemail_number = company.voicemail.number
     switch.voicemail_answer_delay = company.voicemail.answer_delay
+    if company.dva is not None:
+        switch.dva_number = company.dva.number
+        switch.dva_answer_delay = company.dva.answer_delay
+    switch.business_codes = frozenset(company.business_codes)
     ext = company.external
     switch.outside_prefix = ext.outside_prefix
     switch.external_min_digits = ext.min_digits

@@ -151,7 +151,8 @@ class CallControl(Groups):
         """Whether more digits may still come: a longer internal number
         starts with them, or they begin an outside number shorter than a
         full national one that is not a configured far end."""
-        internal = (*self.devices, *self.groups, self.voicemail_number, *self.dids)
+        internal = (*self.devices, *self.groups, self.voicemail_number, *self.dids,
+                    *((self.dva_number,) if self.dva_number else ()))
         if any(n.startswith(digits) and n != digits for n in internal):
             return True
         if digits in internal or digits in self.externals:

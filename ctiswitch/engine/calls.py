@@ -12,6 +12,7 @@ from typing import Any
 
 from .states import (
     PARTY_STATE_RANK,
+    Cause,
     ConnectionState,
     ConsultPurpose,
     HoldKind,
@@ -23,7 +24,7 @@ from .directory import Device, Group, User
 
 
 class Connection:
-    __slots__ = ("id", "party", "dn", "device", "state", "hold_kind", "prompt", "since", "audio")
+    __slots__ = ("id", "party", "dn", "device", "state", "hold_kind", "prompt", "since", "audio", "failure")
 
     def __init__(self, id: int, party: "Party", dn: str, device: Device | None, now: float) -> None:
         self.id = id
@@ -39,6 +40,11 @@ class Connection:
         #: it, set by the turret face (call-model §4.3: the audio owner decides
         #: Conversation vs ConversationByAnother); None when no turret has it.
         self.audio: tuple[str, int] | None = None
+        #: Why the connection last moved to FAILED (busy, DND, invalid
+        #: number...), None if it never did: a face's snapshot of a failed
+        #: call shows it, and the Failed event that said so is gone by the
+        #: time a late subscriber asks.
+        self.failure: Cause | None = None
 
     @property
     def call(self) -> "Call":

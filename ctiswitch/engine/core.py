@@ -78,6 +78,13 @@ class SwitchCore:
         self.externals: dict[str, ExternalNumber] = {}
         self.voicemail_number = "8000"
         self.voicemail_answer_delay = 0.0
+        #: The digital voice announcement's number, None when the company has
+        #: none (call-model §1.1 DialPlan "DVA"; O2G redirectToDVA).
+        self.dva_number: str | None = None
+        self.dva_answer_delay = 0.0
+        #: Business (cost-centre) codes a business call may carry (O2G
+        #: makeBusinessCall, call-model §5.1); empty when none are configured.
+        self.business_codes: frozenset[str] = frozenset()
         self.outside_prefix = "0"
         self.external_min_digits = 7
         self.external_answer_after = 2.0
@@ -226,6 +233,8 @@ class SwitchCore:
             del self.connections[conn.id]
             if conn.device is not None:
                 conn.device.connections.remove(conn)
+        elif state is S.FAILED:
+            conn.failure = cause
         elif state is S.ALERTING and party.alerted_at is None:
             party.alerted_at = conn.since
         elif state is S.CONNECTED and party.answered_at is None:
@@ -398,6 +407,9 @@ class SwitchCore:
             "dialled": call.dialled,
             # What a far end beyond the trunk is shown as the caller's number.
             "calling_number": call.data.calling_number,
+            # The cost centre the call is charged to (an O2G business code,
+            # MTCTI-3 accountcode), which no O2G representation carries.
+            "account_code": call.data.account_code,
             "group": call.group.number if call.group else None,
             "consult_peer": call.consult_peer.id if call.consult_peer else None,
             "parties": [

@@ -20,6 +20,21 @@ DESK_USER = "desk_user"
 
 
 class DeskSharing(Settings):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._desk_sets: list[Device] = []
+        self._desk_sets_of = 0
+
+    def desk_sets(self) -> list[Device]:
+        """Every desk-sharing set. Sets come from the configuration, so the
+        list is rebuilt only when the number of devices changes instead of
+        scanning every device each time a face shows a user (MTCTI-3 asks
+        per user view whether a set is free)."""
+        if self._desk_sets_of != len(self.devices):
+            self._desk_sets = [d for d in self.devices.values() if d.desk_sharing]
+            self._desk_sets_of = len(self.devices)
+        return self._desk_sets
+
     def desk_of(self, user: User) -> Device | None:
         """The desk-sharing set the user is logged on to, if any."""
         return next((d for d in user.devices if d.desk_sharing), None)

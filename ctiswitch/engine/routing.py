@@ -29,7 +29,7 @@ _DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 class Plan:
     """The outcome of routing a number, computed without changing state."""
 
-    kind: str  # user | device | external | group | voicemail | fail
+    kind: str  # user | device | external | group | voicemail | dva | fail
     number: str
     user: User | None = None
     device: Device | None = None
@@ -95,6 +95,8 @@ class Routing(SwitchCore):
             if caller is not None and caller.has_mailbox:
                 return Plan("voicemail", number, user=caller, diversions=diversions)
             return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
+        if number == self.dva_number:
+            return Plan("dva", number, diversions=diversions)
         user = self.dids.get(number)
         if user is not None:
             return self._plan_user(user, caller, via_group, diversions, seen, calling=calling)
@@ -216,6 +218,8 @@ class Routing(SwitchCore):
         if plan.kind == "voicemail":
             assert plan.user is not None
             return self._voicemail(call, plan.user, role, cause)
+        if plan.kind == "dva":
+            return self._announcement(call, role, cause)
         assert plan.group is not None
         return self._enter_group(call, plan.group, role, cause)
 
@@ -250,16 +254,32 @@ class Routing(SwitchCore):
         party.coverage_of = owner
         conn = self._new_connection(party, self.voicemail_number, None, S.ALERTING, Delivered, cause)
         if self.voicemail_answer_delay > 0:
-            party.timer = self._timer(self.voicemail_answer_delay, lambda: self._voicemail_answers(conn),
-                                      "voicemail_answer")
+            party.timer = self._timer(self.voicemail_answer_delay,
+                                      lambda: self._service_answers(conn, Cause.VOICEMAIL), "voicemail_answer")
         else:
             self._move(conn, S.CONNECTED, Established, cause)
         return party
 
-    def _voicemail_answers(self, conn: Connection) -> None:
+    def _service_answers(self, conn: Connection, cause: Cause) -> None:
+        """A service party (voicemail, DVA) picks up after its delay, unless
+        the caller gave up first."""
         conn.party.timer = None
         if conn.id in self.connections and conn.state is S.ALERTING:
-            self._move(conn, S.CONNECTED, Established, Cause.VOICEMAIL)
+            self._move(conn, S.CONNECTED, Established, cause)
+
+    def _announcement(self, call: Call, role: Role, cause: Cause) -> Party:
+        """The DVA answers like voicemail (after its own delay) and plays its
+        announcement until the caller hangs up; it takes no message, so no
+        mailbox owner is involved (call-model §1.1 DialPlan "DVA")."""
+        assert self.dva_number is not None
+        party = self._new_party(call, PartyKind.DVA, self.dva_number, role, name="Announcement")
+        conn = self._new_connection(party, self.dva_number, None, S.ALERTING, Delivered, cause)
+        if self.dva_answer_delay > 0:
+            party.timer = self._timer(self.dva_answer_delay, lambda: self._service_answers(conn, cause),
+                                      "dva_answer")
+        else:
+            self._move(conn, S.CONNECTED, Established, cause)
+        return party
 
     def _enter_group(self, call: Call, group: Group, role: Role, cause: Cause) -> Party:
         """The call waits in the group (a QUEUED service party) while members

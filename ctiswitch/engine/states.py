@@ -66,6 +66,9 @@ class PartyKind(str, Enum):
     VOICEMAIL = "voicemail"
     GROUP = "group"
     PARK = "park"
+    #: The digital voice announcement (call-model §1.1 DialPlan "DVA"):
+    #: a service that answers like voicemail but records nothing.
+    DVA = "dva"
 
 
 class Role(str, Enum):

@@ -31,12 +31,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ctiswitch.engine.calls import Connection
 from ctiswitch.engine.events import (
     Batch,
     CallCleared,
     ConnectionCleared,
-    Failed,
     MessageDeposited,
 )
 from ctiswitch.engine.states import Cause
@@ -52,7 +50,7 @@ from .constants import (
 )
 from .mtcti3_pb2 import Message
 from .session import Session
-from .subscriptions import Changes
+from .subscriptions import AppHandlers, Changes
 from .translate_calls import Counts, Seen
 from .wire import WireError, decode, encode
 
@@ -85,8 +83,9 @@ class Hub:
         self.board = board
         self.limit = limit
         self.sessions: set[Session] = set()
-        self.failed: dict[int, Cause] = {}
         self.changes = Changes()
+        #: Kept up to date by every session as its subscriptions change.
+        self.handlers = AppHandlers()
         #: Voicemail counts read from the store, per login, until a message
         #: is deposited for it (the one event that changes them).
         self.mailboxes: dict[str, Counts] = {}
@@ -102,8 +101,6 @@ class Hub:
         for event in batch.events:
             if isinstance(event, MessageDeposited):
                 self.mailboxes.pop(event.login, None)
-            elif isinstance(event, Failed):
-                self.failed[event.conn] = event.cause
             elif isinstance(event, ConnectionCleared):
                 this_end = first_normal and event.cause is Cause.NORMAL
                 first_normal = first_normal and event.cause is not Cause.NORMAL
@@ -120,10 +117,8 @@ class Hub:
     def process(self) -> None:
         """Recompute every subscription's view once for all batches since."""
         self._scheduled = False
-        live: dict[int, Connection] = self.board.switch.connections
-        self.failed = {conn: cause for conn, cause in self.failed.items() if conn in live}
         changes, self.changes = self.changes, Changes()
-        seen = Seen(self.failed, self.app_handlers(), self.mailbox)
+        seen = Seen(self.app_handlers(), self.mailbox)
         for session in list(self.sessions):
             try:
                 session.refresh(seen, changes)
@@ -145,8 +140,7 @@ class Hub:
     def app_handlers(self) -> frozenset[str]:
         """Logins whose app presence a live user subscription handles, on
         any connection: presence shows "Offline" for the others (§4.1)."""
-        return frozenset(sub.user.login for session in self.sessions for sub in session.subs.values()
-                         if sub.kind == "user" and sub.app_live and sub.user is not None)
+        return self.handlers.logins()
 
     def stop(self) -> None:
         self._unsubscribe()
@@ -205,7 +199,7 @@ class Endpoint:
                 outbound.get_nowait()
                 outbound.put_nowait(None)
 
-        session = Session(hub.board.switch, hub.board.clock, send, hub.schedule, peer)
+        session = Session(hub.board.switch, hub.board.clock, send, hub.schedule, peer, hub.handlers)
         hub.sessions.add(session)  # counted before the first await: the limit holds
         try:
             await websocket.accept(subprotocol=subprotocol)

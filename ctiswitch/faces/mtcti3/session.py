@@ -9,11 +9,9 @@ the request causes (A6); requestid 0 means "no answer wanted" (A5).
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable
 
 from ctiswitch.engine.clock import Clock
-from ctiswitch.engine.directory import User
 from ctiswitch.engine.errors import CommandError
 from ctiswitch.engine.events import Batch
 from ctiswitch.engine.switch import Switch
@@ -38,7 +36,7 @@ from .mtcti3_pb2 import (
     SubscribeTerminated,
     UpdatePresence,
 )
-from .subscriptions import Changes, Subscription, Watched
+from .subscriptions import AppHandlers, Changes, Subscription, Watched
 
 log = logging.getLogger("ctiswitch.mtcti3")
 
@@ -51,39 +49,13 @@ MAX_PRESENTITIES = 1000
 ACCOUNT_CODE_FILE = "nasystem/AccountCode"
 
 
-#: Each switch's users by guid, as far as last built (see `find_user`).
-_BY_GUID: weakref.WeakKeyDictionary[Switch, dict[bytes, str]] = weakref.WeakKeyDictionary()
-#: user_guid per login: a uuid5 (SHA-1) costs about 4 us, and every index rebuild needs them all.
-_GUIDS: dict[str, bytes] = {}
-
-
-def find_user(switch: Switch, guid: bytes) -> User | None:
-    """The user whose guid is ``guid`` (translate_config.find_user's answer).
-
-    translate_config.find_user hashes every user's login per lookup, so
-    subscribing each of 10,000 users cost 10^8 uuid5 calls (minutes). The
-    index maps guid to login; a guid it lacks, or whose user is gone,
-    rebuilds it from the users as they are now, so users added or removed
-    since are seen exactly as a full scan would see them.
-    """
-    index = _BY_GUID.get(switch)
-    user = switch.users.get(index[guid]) if index is not None and guid in index else None
-    if user is None:
-        index = {}
-        for login in switch.users:
-            key = _GUIDS.get(login)
-            if key is None:
-                key = _GUIDS[login] = tcfg.user_guid(login)
-            index[key] = login
-        _BY_GUID[switch] = index
-        user = switch.users.get(index[guid]) if guid in index else None
-    return user
-
-
 class Session:
     def __init__(self, switch: Switch, clock: Clock, send: Callable[[Message], None],
-                 changed: Callable[[], None], peer: str) -> None:
+                 changed: Callable[[], None], peer: str, handlers: AppHandlers) -> None:
         self.switch = switch
+        #: The app-presence handlers of every connection (the hub's), told
+        #: of each change to this session's user subscriptions.
+        self.handlers = handlers
         self.clock = clock
         self._send = send
         self._changed = changed
@@ -115,7 +87,7 @@ class Session:
         elif kind == "notifyack":
             sub = self.subs.get(message.notifyack.subscribe_id)
             if sub is not None and sub.ack(message.notifyack.notify_id):
-                self.flush()
+                self.flush([sub])
             # An ack changes no view: what waits was computed at the last
             # refresh, and flush has sent what the window now allows.
             return
@@ -148,10 +120,11 @@ class Session:
             return
         body = getattr(request, payload)
         sub = existing or Subscription(request.subscribe_id, payload)
+        before = sub.handles()
         sub.flags = getattr(body, "flags", 0)
         sub.ccflags = getattr(body, "ccflags", 0)
         if payload == "user":
-            sub.user = find_user(self.switch, body.guid)
+            sub.user = tcfg.find_user(self.switch, body.guid)
             sub.app_live = bool(sub.flags & tcfg.USER_ACTIVE_APP)
         elif payload == "presence":
             sub.watch = [self._watched(p) for p in body.entry]
@@ -161,6 +134,7 @@ class Session:
         sub.config = None
         sub.config_sent = None  # a new or modified subscription gets a full snapshot (A8)
         self.subs[sub.sid] = sub
+        self.handlers.change(before, sub.handles())
         self._arm(sub, request.timeout)
         self._answer(request.requestid, R.MTCTISESS_SUCCESS)
 
@@ -181,7 +155,7 @@ class Session:
                 return R.MTCTISESS_TOOMANY
             if payload in SINGLE_SUBSCRIPTIONS and any(s.kind == payload for s in self.subs.values()):
                 return R.MTCTISESS_TOOMANY
-        if payload == "user" and find_user(self.switch, request.user.guid) is None:
+        if payload == "user" and tcfg.find_user(self.switch, request.user.guid) is None:
             return R.MTCTISESS_USERNOTFOUND
         if payload == "queue" and tcfg.find_group(self.switch, request.queue.guid, request.queue.name) is None:
             return R.MTCTISESS_NOTFOUND
@@ -217,6 +191,7 @@ class Session:
             return
         if sub.timer is not None:
             sub.timer.cancel()
+        self.handlers.change(sub.handles(), None)
         self._answer(request.requestid, R.MTCTISESS_SUCCESS)
 
     def _command(self, request: SubscribeCmd) -> None:
@@ -242,7 +217,11 @@ class Session:
                 return self._update_presence(sub, request.presence)
             if payload == "user" and sub.kind == "user":
                 assert sub.user is not None
-                return tset.update_user(self.switch, sub, request.user)
+                before = sub.handles()
+                try:
+                    return tset.update_user(self.switch, sub, request.user)
+                finally:  # makelive / makedead, also when a later change was refused
+                    self.handlers.change(before, sub.handles())
             if payload == "queue" and sub.kind == "queue":
                 assert sub.group is not None
                 return tset.update_queue(self.switch, sub.group, request.queue)
@@ -342,6 +321,7 @@ class Session:
             return
         if sub.timer is not None:
             sub.timer.cancel()
+        self.handlers.change(sub.handles(), None)
         log.info("mtcti3 %s: subscription %d ended: %s", self.peer, sid, reason)
         self._send(Message(subscribeterminated=SubscribeTerminated(subscribe_id=sid, reason=reason)))
 
@@ -350,5 +330,6 @@ class Session:
         for sub in self.subs.values():
             if sub.timer is not None:
                 sub.timer.cancel()
+            self.handlers.change(sub.handles(), None)
         self.subs.clear()
 

@@ -53,6 +53,38 @@ class Changes:
     call_cleared: dict[int, Cause] = field(default_factory=dict)
 
 
+class AppHandlers:
+    """The logins whose app presence some live user subscription handles, on
+    any connection (flag 0x800 or makelive, §4.1, §4.3), counted per login.
+
+    Sessions report every change to a subscription's `handles()`, so the hub
+    reads the set per pass instead of walking every subscription of every
+    connection (O(subscriptions) per pass under load)."""
+
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}
+        self._logins: frozenset[str] | None = frozenset()
+
+    def change(self, before: str | None, after: str | None) -> None:
+        """One subscription stopped handling `before` and now handles `after`."""
+        if before == after:
+            return
+        if before is not None:
+            left = self._count[before] - 1
+            if left:
+                self._count[before] = left
+            else:
+                del self._count[before]
+        if after is not None:
+            self._count[after] = self._count.get(after, 0) + 1
+        self._logins = None
+
+    def logins(self) -> frozenset[str]:
+        if self._logins is None:
+            self._logins = frozenset(self._count)
+        return self._logins
+
+
 def _counter_next(value: int) -> int:
     """Ids are int32 and never 0 (spec/mtcti3.md §1.6)."""
     return 1 if value >= _INT32_MAX else value + 1
@@ -107,6 +139,12 @@ class Subscription:
     #: UpdateUserApp.makelive/makedead).
     app_live: bool = False
 
+    def handles(self) -> str | None:
+        """The login whose app presence this subscription handles, if any."""
+        if self.kind == "user" and self.app_live and self.user is not None:
+            return self.user.login
+        return None
+
     @property
     def call_control(self) -> bool:
         """Whether call notifications are on: any ccflags on a user, bit 0 on
@@ -138,7 +176,8 @@ class Subscription:
         if self.kind == "user":
             assert self.user is not None
             stored = seen.mailbox(self.user.login) if self.flags & tcfg.USER_MAILBOX else tc.NO_MESSAGES
-            snapshot: Any = tcfg.notify_user(self.user, self.flags, self.user.login in seen.app_handlers, stored)
+            handled = self.user.login in seen.app_handlers
+            snapshot: Any = tcfg.notify_user(switch, self.user, self.flags, handled, stored)
         elif self.kind == "queue":
             assert self.group is not None
             snapshot = tcfg.notify_queue(self.group, self.flags)
@@ -247,7 +286,8 @@ class Subscription:
     def next_message(self) -> Message | None:
         """The next Notify to send, if the window is open and anything waits:
         the configuration snapshot first, then one callcontrol Notify."""
-        if self.outstanding or self.overflowed:
+        if self.outstanding or self.overflowed or (
+                self.config is None and not self.pending_info and not self.pending_lost):
             return None
         notify = Notify(subscribe_id=self.sid)
         if self.config is not None:

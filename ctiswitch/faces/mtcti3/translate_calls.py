@@ -84,11 +84,25 @@ def language(code: str) -> str:
 
 def user_appearances(switch: Switch, user: User) -> Iterator[tuple[AppearanceKey, Party]]:
     """Every USER party of `user` in a live call: one appearance each, even
-    when several of its devices ring (call-model §7 #1)."""
-    for call in switch.calls.values():
-        for party in call.parties.values():
-            if party.user is user and party.kind is PartyKind.USER and party.connections:
-                yield ("p", party.id), party
+    when several of its devices ring (call-model §7 #1).
+
+    A user's parties only ever have connections on the user's own devices,
+    so those devices' connections find them without walking every live call
+    (which cost O(calls) per recomputed subscription under load). They come
+    in call order, then party order within the call, as a walk over the
+    calls would give them: the order in which new appearances get callids."""
+    parties: dict[int, Party] = {}
+    for device in user.devices:
+        for conn in device.connections:
+            party = conn.party
+            if party.user is user and party.kind is PartyKind.USER:
+                parties[party.id] = party
+    if len(parties) > 1:
+        ordered = sorted(parties.values(), key=lambda p: (p.call.id, list(p.call.parties).index(p.id)))
+    else:
+        ordered = list(parties.values())
+    for party in ordered:
+        yield ("p", party.id), party
 
 
 def queue_appearances(switch: Switch, group: Group, finished: set[int]) -> Iterator[tuple[AppearanceKey, Call]]:
@@ -166,14 +180,12 @@ def _no_mailbox(login: str) -> Counts:
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """What the engine's state cannot say and the batches did: why a
-    connection failed (kept by the hub while the connection lives); and what
-    only the hub knows across connections: the logins whose app presence some
-    live subscription handles (flag 0x800 or makelive, §4.3), and the
-    (new, old, saved) voicemail counts of a login's mailbox, which the store
-    keeps and the hub reads only for the subscriptions that show them."""
+    """What only the hub knows across connections: the logins whose app
+    presence some live subscription handles (flag 0x800 or makelive, §4.3),
+    and the (new, old, saved) voicemail counts of a login's mailbox, which
+    the store keeps and the hub reads only for the subscriptions that show
+    them."""
 
-    failed: dict[int, Cause]
     app_handlers: frozenset[str] = frozenset()
     mailbox: Callable[[str], Counts] = _no_mailbox
 
@@ -199,7 +211,7 @@ def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
             return State.ONHOLDPENDCONF, direction, False, 0
         return State.ONHOLD, direction, False, 0
     if conn.state is S.FAILED:
-        cause = seen.failed.get(conn.id, Cause.INVALID_NUMBER)
+        cause = conn.failure or Cause.INVALID_NUMBER
         if cause in (Cause.BUSY, Cause.DND):
             return State.BUSY, direction, False, 0
         return State.FAILED, direction, False, FAILED_CAUSE.get(cause, CallInfo.UNSPECIFIED)

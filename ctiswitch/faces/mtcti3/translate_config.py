@@ -6,7 +6,9 @@ restart and on every connection without being stored anywhere.
 """
 from __future__ import annotations
 
+import functools
 import uuid
+import weakref
 
 from ctiswitch.engine.directory import Group, User
 from ctiswitch.engine.states import ForwardKind, RingMode, ServiceMode
@@ -38,7 +40,10 @@ SERVICE_MODE = {ServiceMode.ACTIVE: NotifyQueue.Active, ServiceMode.NIGHT: Notif
 RING_MODE = {RingMode.LONGEST_IDLE: 0, RingMode.SEQUENTIAL: 1, RingMode.ROTARY: 1, RingMode.PARALLEL: 2}
 
 
+@functools.cache
 def user_guid(login: str) -> bytes:
+    """Remembered per login: a uuid5 (SHA-1) costs about 4 us, and the Lines
+    table and every rebuild of the guid index need all of them."""
     return uuid.uuid5(_NAMESPACE, f"user:{login}").bytes
 
 
@@ -46,8 +51,25 @@ def group_guid(number: str) -> bytes:
     return uuid.uuid5(_NAMESPACE, f"group:{number}").bytes
 
 
+#: Each switch's users by guid (guid -> login), as far as last built.
+_BY_GUID: weakref.WeakKeyDictionary[Switch, dict[bytes, str]] = weakref.WeakKeyDictionary()
+
+
 def find_user(switch: Switch, guid: bytes) -> User | None:
-    return next((u for u in switch.users.values() if user_guid(u.login) == guid), None)
+    """The user whose guid is `guid`, through an index of guid -> login.
+
+    Hashing every login per lookup made subscribing each of 10,000 users
+    cost 10^8 uuid5 calls (BENCHMARKS.md). A guid the index lacks, or whose
+    user is gone, rebuilds it from the users as they are now, so users added
+    or removed since are found exactly as a full scan would find them."""
+    index = _BY_GUID.get(switch)
+    login = index.get(guid) if index is not None else None
+    user = switch.users.get(login) if login is not None else None
+    if user is None:
+        index = _BY_GUID[switch] = {user_guid(name): name for name in switch.users}
+        login = index.get(guid)
+        user = switch.users.get(login) if login is not None else None
+    return user
 
 
 def find_group(switch: Switch, guid: bytes, name: str) -> Group | None:
@@ -71,33 +93,38 @@ def lines(switch: Switch, flags: int) -> NotifyLines:
     return notify
 
 
-def user_features(user: User) -> int:
+def user_features(user: User, switch: Switch) -> int:
     """User-level actions this face carries out: DND, absence, short codes,
     forward unconditional, app presence, twinning when the user has a mobile
-    twin, and MakeCall while the user has a working phone with a free
-    appearance. Hot-desking (LOGIN) is not modelled, so its bit stays clear."""
+    twin, MakeCall while the user has a working phone with a free
+    appearance, and hot-desking (LOGIN) while the user is logged on to a
+    desk-sharing set (and may log off or move) or one is free to log on to."""
     bits = (UserFeature.VALID | UserFeature.SAC | UserFeature.ABSENCE | UserFeature.SHORTCODE
             | UserFeature.FWDU | UserFeature.APP)
     if user.twin is not None:
         bits |= UserFeature.EC500
     if any(d.has_free_appearance() for d in user.devices):
         bits |= UserFeature.MAKECALL
+    if switch.desk_of(user) is not None or any(d.user is None for d in switch.desk_sets()):
+        bits |= UserFeature.LOGIN
     return int(bits)
 
 
-def notify_user(user: User, flags: int, handled: bool = False, stored: Counts = NO_MESSAGES) -> NotifyUser:
+def notify_user(switch: Switch, user: User, flags: int, handled: bool = False,
+                stored: Counts = NO_MESSAGES) -> NotifyUser:
     """The full NotifyUser: it always carries every field (§4.3); `handled`
     says whether some live subscription handles the user's app presence, and
     `stored` holds the (new, old, saved) counts of the user's mailbox in the
     store. Counters an application set with short code 70 replace them: that
     code exists for apps that provide voicemail themselves. `voicemail` is
     the user's voicemail switch (short codes 17, 18) on a user with a
-    mailbox."""
+    mailbox. A user hot-desked to a desk-sharing set is logged in there
+    (`loggedinextn`), and `extnfault` is about that set."""
     routing = user.routing
-    main = user.devices[0] if user.devices else None
+    main = switch.desk_of(user) or (user.devices[0] if user.devices else None)
     notify = NotifyUser(
         extn=user.number, name=user.login, fullname=user.name, email=user.email or "",
-        featuresavailable=user_features(user), language=language(user.language), dnd=routing.dnd,
+        featuresavailable=user_features(user, switch), language=language(user.language), dnd=routing.dnd,
         barred=not user.external_calls, voicemail=Switch.voicemail_covers(user),
         loggedinextn=main.number if main is not None else "", extnfault=main is not None and not main.in_service,
         loggedoff=main is None, offswitch=user.external_calls,

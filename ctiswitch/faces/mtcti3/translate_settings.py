@@ -6,8 +6,21 @@ persists them and every other face sees them.
 Everything a request asks is validated before the first engine command, so a
 refused request changes nothing. What the engine does not model is refused
 with MTCTISESS_NOTALLOWED and its bit stays clear in
-NotifyUser.featuresavailable: hot-desking (`loginextn`, LOGIN), twinning for
-a user without a mobile twin, and voicemail for a user without a mailbox.
+NotifyUser.featuresavailable: twinning for a user without a mobile twin,
+and voicemail for a user without a mailbox.
+
+Hot-desking (`loginextn`) is the engine's desk sharing, the same log-on O2G
+makes: `extn` names a desk-sharing set to log on to; an empty `extn` or the
+user's own extension logs the user off (back home). Only the engine knows
+whether the set is free and idle, so the log-on runs before every other
+change of the request and its refusal leaves them undone:
+    unknown extension                                 NOTFOUND (4)
+    not a desk-sharing set, or another user's set,
+    or a teleworker connection (not modelled)         NOTALLOWED (9)
+    the set (or the user's current set) is in a call  CALLCONTROL_INVALIDCALLSTATE (609)
+The login code (`password`) is not checked: the MTCTI-3 client is a
+service user, trusted as a system service (§1.1), as O2G's desk sharing
+asks for none either.
 """
 from __future__ import annotations
 
@@ -15,6 +28,7 @@ import re
 from collections.abc import Callable
 
 from ctiswitch.engine.directory import Group, User
+from ctiswitch.engine.errors import CommandError, Refusal
 from ctiswitch.engine.settings import (
     ABSENCE_MESSAGES,
     MAX_DND_EXCEPTIONS,
@@ -33,6 +47,7 @@ from .mtcti3_pb2 import (
     UpdateQueue,
     UpdateUser,
     UpdateUserApp,
+    UpdateUserLoginExtn,
 )
 from .subscriptions import Subscription
 
@@ -97,6 +112,30 @@ def _app(switch: Switch, sub: Subscription, app: UpdateUserApp) -> Change:
         if app.makelive or app.makedead:
             sub.app_live = app.makelive
     return change
+
+
+#: Engine refusals of a desk-sharing log-on or log-off, as MTCTI-3 codes.
+DESK_REFUSAL: dict[Refusal, R] = {
+    Refusal.DEVICE_NOT_FOUND: R.MTCTISESS_NOTFOUND,
+    Refusal.BAD_VALUE: R.MTCTISESS_NOTALLOWED,
+    Refusal.NOT_OWNER: R.MTCTISESS_NOTALLOWED,
+    Refusal.INVALID_STATE: R.MTCTISESS_CALLCONTROL_INVALIDCALLSTATE,
+}
+
+
+def _login_extn(switch: Switch, user: User, login: UpdateUserLoginExtn) -> Change:
+    """Hot-desk to the desk-sharing set `extn`, or back home (log off) for
+    an empty `extn` or the user's own extension; back home while on no set
+    changes nothing, as a log-on to the set the user is on already."""
+    if login.HasField("teleworkerconnection"):
+        raise _Refused(R.MTCTISESS_NOTALLOWED)
+    extn = login.extn
+    home = not extn or any(d.number == extn and not d.desk_sharing for d in user.devices)
+    if home:
+        if switch.desk_of(user) is None:
+            return lambda: None
+        return lambda: switch.desk_log_off(user.login)
+    return lambda: switch.desk_log_on(user.login, extn)
 
 
 def _mailbox_counts(switch: Switch, user: User, val: str) -> Change:
@@ -201,7 +240,8 @@ def _short_code(switch: Switch, user: User, code: int, val: str) -> Change:
 
 def update_user(switch: Switch, sub: Subscription, update: UpdateUser) -> int:
     """Apply an UpdateUser: DND (`sac`), absence, twinning (`ec500`), app
-    presence, forward unconditional (`fwdu`) and the short codes."""
+    presence, forward unconditional (`fwdu`), the short codes and
+    hot-desking (`loginextn`)."""
     user = sub.user
     assert user is not None
     try:
@@ -225,11 +265,16 @@ def update_user(switch: Switch, sub: Subscription, update: UpdateUser) -> int:
         for data in update.shortcodedata:
             changes.append(_short_code(switch, user, data.code, data.val))
         if update.HasField("loginextn"):
-            raise _Refused(R.MTCTISESS_NOTALLOWED)
+            changes.insert(0, _login_extn(switch, user, update.loginextn))
         if not changes:
             raise _Refused(R.MTCTISESS_REQUEST_INVALID_PAYLOAD)
     except _Refused as refused:
         return refused.code
+    if update.HasField("loginextn"):
+        try:
+            changes.pop(0)()  # first: the engine may refuse it, and nothing has changed yet
+        except CommandError as error:
+            return DESK_REFUSAL.get(error.refusal, R.MTCTISESS_REQUESTFAILED)
     for change in changes:
         change()
     return R.MTCTISESS_SUCCESS

@@ -4,8 +4,14 @@ overflow routes, and OnRoutingStateChanged.
 Every change goes through the engine (set_dnd, set_forward, set_overflow),
 so it drives the engine's coverage, is persisted by the store bridge and is
 announced by the engine's RoutingChanged event, whichever API made it.
-Presentation routes (Remote Extension) are shown but cannot be changed:
-the engine has no mobile-presentation setting.
+
+Presentation routes: OFFICE always presents calls; MOBILE (the Remote
+Extension) is selected or not through `POST /routing`. Selecting it is the
+engine's mobile twinning (set_twinning), the one setting that makes the
+user's mobile ring with the desk (call-model §2.4 R2d) and that MTCTI-3
+shows as EC500, so both APIs see one truth. It is persisted with the user's
+presence, and a change announced by PresenceChanged is an
+OnRoutingStateChanged here.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from starlette.routing import Route
 
 from ctiswitch.engine.directory import User
 from ctiswitch.engine.errors import CommandError, Refusal
-from ctiswitch.engine.events import Batch, RoutingChanged
+from ctiswitch.engine.events import Batch, PresenceChanged, RoutingChanged
 from ctiswitch.engine.states import DeviceType, ForwardKind
 from ctiswitch.engine.switch import Switch
 
@@ -50,7 +56,8 @@ def routing_state(switch: Switch, user: User) -> dict[str, Any]:
     """RoutingState from the user's engine routing."""
     routing = user.routing
     presentation = [{"type": "OFFICE", "deviceId": user.number, "number": user.number, "selected": True}]
-    presentation += [{"type": "MOBILE", "deviceId": d.number, "number": d.number, "selected": False}
+    presentation += [{"type": "MOBILE", "deviceId": d.number, "number": d.number,
+                      "selected": user.presence.twinning}
                      for d in user.devices if d.type is DeviceType.MOBILE]
     state: dict[str, Any] = {"presentationRoutes": [{"destinations": presentation}],
                              "forwardRoutes": [], "overflowRoutes": [], "dndState": {"activate": routing.dnd}}
@@ -108,6 +115,27 @@ def parse_forward(switch: Switch, route: Body) -> tuple[ForwardKind | None, str]
     return kind, number
 
 
+def parse_presentation(user: User, routes: list[Body]) -> bool | None:
+    """Whether the MOBILE presentation is to be selected, from at most one
+    PresentationRoute (o2g.md §2.6 SetRoutesRequest); None leaves it as it
+    is. OFFICE is always on, and only a user with a mobile has a MOBILE."""
+    if len(routes) > 1:
+        raise routing_error("BAD_PARAMETER_VALUE", "UNKNOWN", "at most one presentation route")
+    mobile: bool | None = None
+    for route in routes:
+        for dest in route.objects("destinations", required=True):
+            type_, selected = dest.string("type"), dest.boolean("selected", True)
+            if type_ == "OFFICE" and selected:
+                continue
+            if type_ == "MOBILE" and user.twin is not None:
+                mobile = selected
+                continue
+            why = "the OFFICE device always presents calls" if type_ == "OFFICE" else \
+                f"{user.login} has no {type_} presentation device"
+            raise routing_error("INVALID_OPERATION", "INVALID_CURRENT_DEVICE", why)
+    return mobile
+
+
 def refused(error: CommandError) -> O2GError:
     """Engine refusals of routing commands as RoutingErrorInfo."""
     if error.refusal is Refusal.NO_VOICEMAIL:
@@ -120,6 +148,12 @@ def refused(error: CommandError) -> O2GError:
 class RoutingService:
     def __init__(self, api: O2GApi) -> None:
         self.api = api
+        #: Each user's MOBILE selection as last announced, so that presence
+        #: changes which are not about twinning (absence, app presence)
+        #: announce no routing change. Unknown until a user's first presence
+        #: change, which is then announced: at worst once too often, never
+        #: missed (a store reload may set twinning without an event).
+        self._mobile: dict[str, bool] = {}
 
     @property
     def switch(self) -> Switch:
@@ -164,7 +198,14 @@ class RoutingService:
     def on_batch(self, batch: Batch) -> None:
         try:
             for event in batch.events:
-                if isinstance(event, RoutingChanged) and event.login in self.switch.users:
+                if isinstance(event, PresenceChanged):
+                    selected = bool(event.presence.get("twinning"))
+                    if self._mobile.get(event.login) is selected:
+                        continue
+                    self._mobile[event.login] = selected
+                elif not isinstance(event, RoutingChanged):
+                    continue
+                if event.login in self.switch.users:
                     user = self.switch.users[event.login]
                     self.api.publish(self.event(user), login=user.login, package=PACKAGE)
         except Exception:  # a listener must never break the engine's transaction
@@ -175,25 +216,28 @@ class RoutingService:
     async def capabilities(self, request: Request) -> Response:
         """What the user may change."""
         user = await self._user(request)
-        return JSONResponse({"presentationRoute": False, "forwardRoute": True,
+        return JSONResponse({"presentationRoute": user.twin is not None, "forwardRoute": True,
                              "overflowRoute": user.has_mailbox, "dnd": True})
 
     async def set_routes(self, request: Request) -> Response:
-        """Set routes: a forward (compatibility); presentation cannot change."""
+        """Set routes: select or unselect the MOBILE presentation (Remote
+        Extension), and a forward (compatibility). Everything is checked
+        before anything changes."""
         user = await self._user(request)
         body = await self.api.json_body(request)
-        for index, route in enumerate(body.objects("presentationRoutes")):
-            for dest in route.objects("destinations"):
-                wanted = (dest.string("type"), dest.boolean("selected", True))
-                if wanted != ("OFFICE", True):
-                    raise routing_error("INVALID_OPERATION", "INVALID_CURRENT_DEVICE",
-                                        f"presentationRoutes[{index}]: only the OFFICE device presents calls here")
+        mobile = parse_presentation(user, body.objects("presentationRoutes"))
+        forward: tuple[ForwardKind | None, str] | None = None
         if "forwardRoutes" in body.data:
             forwards = body.objects("forwardRoutes")
             if len(forwards) > 1:
                 raise routing_error("BAD_PARAMETER_VALUE", "INVALID_FORWARD_ROUTE", "at most one forward route")
-            kind, target = parse_forward(self.switch, forwards[0]) if forwards else (None, "")
-            return self._run(self.switch.set_forward, user.login, kind, target)
+            forward = parse_forward(self.switch, forwards[0]) if forwards else (None, "")
+        # The forward first: the engine may still refuse it (a forward to
+        # oneself), while the MOBILE selection was fully checked above.
+        if forward is not None:
+            self._run(self.switch.set_forward, user.login, *forward)
+        if mobile is not None:
+            self._run(self.switch.set_twinning, user.login, mobile)
         return Response(status_code=204)
 
     async def dnd(self, request: Request) -> Response:

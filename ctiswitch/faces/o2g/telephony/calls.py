@@ -171,6 +171,9 @@ class CallMethods(Telephony):
                                   f"device {number} is not one of {user.login}'s")
         acd = body.object("acdCall", required=False)
         if acd is not None:
+            # Call center agent (ACD) is phase 2 of o2g.md §5.1 ("call center
+            # agent (17/3; needs ACD state machine)"), which this switch does
+            # not model, so an ACD call has nothing to start from.
             raise telephony_error(400, "NOT_SUPPORTED", "SERVICE_NOT_PROVIDED", "UNKNOWN",
                                   "ACD calls need an ACD configuration this switch does not have")
         callee = body.string("callee")
@@ -186,11 +189,12 @@ class CallMethods(Telephony):
         calling_number = body.string("callingNumber", required=False, empty=True) or None
         if data is not None and (pin or secret or business):
             raise bad_value("associatedData cannot go with pin, secretCode or businessCode")
-        if business is not None:
-            # makeBusinessCall needs configured business codes (call-model
-            # §5.1); the company file defines none, as o2g.md gives them no
-            # configuration of their own.
-            raise bad_value(f"unknown business code {business!r}: none is configured")
+        if business is not None and (pin is not None or secret is not None):
+            raise bad_value("businessCode cannot go with pin or secretCode")
+        if business is not None and business not in self.switch.business_codes:
+            # Only the company's configured cost-centre codes (makeBusinessCall,
+            # call-model §5.1) may be charged.
+            raise bad_value(f"unknown business code {business!r}")
         if pin is not None and (pin != user.pin or (secret is not None and secret != user.secret)):
             raise telephony_error(403, "NOT_ALLOWED", "UNAUTHORIZED", "INVALID_CALLING",
                                   "pin or secret code does not match")
@@ -202,6 +206,10 @@ class CallMethods(Telephony):
                             ring_first=not auto_answer, calling_number=calling_number)
         if data is not None:
             self.run(self.switch.set_call_data, call.id, associated_data=data)
+        if business is not None:
+            # The business code is the cost centre the call is charged to:
+            # the call's account code, which MTCTI-3 shows as accountcode.
+            self.run(self.switch.set_call_data, call.id, account_code=business)
         return _created(call)
 
     async def get_call(self, request: Request) -> Response:
@@ -322,8 +330,10 @@ class CallMethods(Telephony):
         anonymous = body.boolean("anonymous")
         conn = self.leg(call, user, states=(S.ALERTING,))
         if target == "DVA":
-            raise telephony_error(400, "NOT_EXPECTED", "SERVICE_NOT_PROVIDED", "UNKNOWN",
-                                  "no DVA (digital voice announcement) is configured")
+            if self.switch.dva_number is None:
+                raise telephony_error(400, "NOT_EXPECTED", "SERVICE_NOT_PROVIDED", "UNKNOWN",
+                                      "no DVA (digital voice announcement) is configured")
+            target = self.switch.dva_number
         if target == "VOICEMAIL":
             if not user.has_mailbox:
                 raise telephony_error(400, "NOT_EXPECTED", "SERVICE_UNAVAILABLE", "UNKNOWN",

@@ -81,7 +81,7 @@ def call_capabilities(switch: Switch, user: User, call: Call, legs: list[Connect
         "redirect": ringing_in,
         "pickedUp": ringing_in and not private,
         "redirectToVoiceMail": ringing_in and user.has_mailbox,
-        "redirectToDVA": False,
+        "redirectToDVA": ringing_in and switch.dva_number is not None,
         "overflowToVoiceMail": state == "RINGING_OUTGOING" and ringing_remote and _ringing_user_with_mailbox(call, user),
         "dropMe": bool(legs),
         "terminate": not ringing_in,
@@ -119,8 +119,7 @@ def device_capabilities(switch: Switch, device: Device) -> dict[str, Any]:
     return {
         "deviceId": device.number,
         "makeCall": may_call,
-        # No business (cost-centre) codes are configured on this switch.
-        "makeBusinessCall": False,
+        "makeBusinessCall": may_call and bool(switch.business_codes),
         "makePrivateCall": may_call and user is not None and bool(user.pin),
         "unParkCall": device.number in switch.parks,
     }

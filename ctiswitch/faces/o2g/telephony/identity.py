@@ -33,7 +33,8 @@ def _service(number: str, name: str | None, sub_type: str) -> dict[str, Any]:
 
 def number_info(switch: Switch, number: str, name: str | None = None) -> dict[str, Any]:
     """The identity behind a dialled or recorded number, resolved through
-    the directory: a user's device or DID, a group, voicemail, or outside."""
+    the directory: a user's device or DID, a group, voicemail, the DVA, or
+    outside."""
     device = switch.devices.get(number)
     if device is not None:
         if device.user is not None:
@@ -47,6 +48,8 @@ def number_info(switch: Switch, number: str, name: str | None = None) -> dict[st
         return _service(number, group.name, "pbx")
     if number == switch.voicemail_number:
         return _service(number, "Voicemail", "voicemail")
+    if number == switch.dva_number:
+        return _service(number, "Announcement", "pbx")
     info: dict[str, Any] = {"id": {"phoneNumber": number}, "type": {"main": "EXTERNAL", "subType": "public"}}
     if name:
         info["displayName"] = name
@@ -59,7 +62,7 @@ def party_info(switch: Switch, party: Party) -> dict[str, Any]:
         return user_info(party.user)
     if party.kind is PartyKind.VOICEMAIL:
         return _service(party.number, party.name, "voicemail")
-    if party.kind in (PartyKind.GROUP, PartyKind.PARK):
+    if party.kind in (PartyKind.GROUP, PartyKind.PARK, PartyKind.DVA):
         return _service(party.number, party.name, "pbx")
     if party.kind is PartyKind.DEVICE:
         return {"id": {"phoneNumber": party.number}, "displayName": party.name or party.number,
