@@ -29,8 +29,11 @@ answered calls and reports RSS and start-up time, then repeats the steady
 phase under that load. Baselines in the same run: the switch's HTTP stack
 answering a no-op route, its websocket stack echoing, its Thrift codec over
 asyncio TCP answering void replies (bench/load_baselines.py), driven by the
-same client with the same round trips per call; each face is reported as a
-ratio of its baseline. Every loop is bounded in count and in time.
+same client at the same concurrency, over the same kind of connections and
+with the same 3 round trips per call as the face drivers; each face is
+reported as a ratio of its baseline, in calls/s and in server CPU per call
+(the cost ratio, which holds even when the load generator is the limit).
+Every loop is bounded in count and in time.
 """
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +240,16 @@ def start_switch(workdir: Path, layout: Layout, profile: str | None) -> Server:
     urls = {m[1]: m[2] for line in lines if (m := _LISTENING.match(line))}
     cert = next(m[1] for line in lines if (m := _CERTIFICATE.match(line)))
     return Server(process, urls, trace, startup, stdout, cert)
+
+
+@dataclass
+class BaselineProcess:
+    """A baseline server process, measured like the switch (CPU seconds used)."""
+
+    process: subprocess.Popen[bytes]
+
+    def cpu_seconds(self) -> float:
+        return _cpu_seconds(self.process.pid)
 
 
 def start_baseline(*kind: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -866,9 +879,16 @@ class PhaseResult:
     def rate(self) -> float:
         return self.calls / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_per_call_us(self) -> float:
+        """Server CPU per completed call, in microseconds: the cost per call
+        whether or not the load generator was the limit."""
+        return 1e6 * self.server_cpu / self.calls if self.calls else 0.0
+
 
 async def run_phase(label: str, face: str, call: Callable[[int], Awaitable[None]], workers: int, count: int,
-                    limit: float, rate: float | None, got: Received, server: Server | None) -> PhaseResult:
+                    limit: float, rate: float | None, got: Received,
+                    server: Server | BaselineProcess | None) -> PhaseResult:
     """``count`` complete calls (at most ``limit`` seconds): flat out on
     ``workers`` pairs, or started at ``rate`` per second from a pool of pairs."""
     got.label = label
@@ -984,8 +1004,12 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
 
 # -- baselines ------------------------------------------------------------------------------------------------
 
-async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, float]:
-    """Round trips per second on each baseline server, as calls/s at 3 round trips a call."""
+async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, PhaseResult]:
+    """Each baseline driven as the faces are: ``workers`` concurrent callers,
+    3 round trips a call, over the same kind of connections (HTTP: one
+    keep-alive connection per worker, as the O2G and Sky drivers; websocket:
+    one wss connection shared by every worker, as the MTCTI-3 driver; Thrift:
+    one connection per worker, as the Turret driver)."""
     http_proc, http_line = start_baseline("http")
     thrift_proc, thrift_line = start_baseline("thrift")
     tls_dir = tempfile.TemporaryDirectory(prefix="ctiswitch-baseline-")
@@ -1002,16 +1026,26 @@ async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, fl
 
         token = base64.b64encode(b"cti:cti").decode()
         context = ssl.create_default_context(cafile=cert)
-        sockets = [await connect(f"wss://127.0.0.1:{https_port}/echo", ssl=context,
-                                 subprotocols=["openapi"],  # type: ignore[list-item]
-                                 additional_headers={"Authorization": f"Basic {token}"}) for _ in range(workers)]
+        shared = await connect(f"wss://127.0.0.1:{https_port}/echo", ssl=context,
+                               subprotocols=["openapi"],  # type: ignore[list-item]
+                               additional_headers={"Authorization": f"Basic {token}"}, max_queue=None)
         message = encode(Message(subscribecmd={"requestid": 1, "subscribe_id": 1,
                                                "callcontrol": {"makecall": {"target": "10001"}}}), True)
+        # Echoes come back in the order sent, so each waits in a FIFO for its own.
+        echoes: deque[asyncio.Future[None]] = deque()
+
+        async def read_echoes() -> None:
+            async for _ in shared:
+                echoes.popleft().set_result(None)
+
+        reader = asyncio.create_task(read_echoes())
 
         async def ws_call(i: int) -> None:
             for _ in range(3):
-                await sockets[i].send(message)
-                await asyncio.wait_for(sockets[i].recv(), REQUEST_TIMEOUT)
+                echo: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                echoes.append(echo)
+                await shared.send(message)
+                await asyncio.wait_for(echo, REQUEST_TIMEOUT)
 
         thrifts = [Thrift(thrift_port) for _ in range(workers)]
 
@@ -1019,15 +1053,16 @@ async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, fl
             for _ in range(3):
                 await thrifts[i].call("disconnectCall", 1)
 
-        rates = {}
-        for name, fn in (("http", http_call), ("websocket", ws_call), ("thrift", thrift_call)):
-            result = await run_phase(f"baseline {name}", name, fn, workers, count, limit, None, got, None)
-            rates[name] = result.rate
-        for ws in sockets:
-            await ws.close()
+        results = {}
+        for name, fn, proc in (("http", http_call, http_proc), ("websocket", ws_call, https_proc),
+                               ("thrift", thrift_call, thrift_proc)):
+            results[name] = await run_phase(f"baseline {name}", name, fn, workers, count, limit, None, got,
+                                            BaselineProcess(proc))
+        await shared.close()
+        reader.cancel()
         for client in (*clients, *thrifts):
             client.close()
-        return rates
+        return results
     finally:
         _stop(http_proc)
         _stop(thrift_proc)
@@ -1098,7 +1133,7 @@ def lost_events(result: PhaseResult, per_call: dict[str, dict[str, int]], got: R
 
 
 async def rate_server(workdir: Path, sizes: Sizes, report: Report, profile: str | None,
-                      baselines: dict[str, float]) -> None:
+                      baselines: dict[str, PhaseResult]) -> None:
     layout = Layout(sizes.users, sizes.workers, 0)
     server = start_switch(workdir / "rate", layout, profile)
     subs: Subscribers | None = None
@@ -1135,10 +1170,13 @@ async def rate_server(workdir: Path, sizes: Sizes, report: Report, profile: str 
         for channel, n in lost.items():
             report.lost[f"{result.label} {channel}"] = n
         if kind == "peak":
-            base = baselines.get(base_of[result.face], 0.0)
-            ratio = f" = {result.rate / base:.2f} of baseline" if base else ""
+            base = baselines.get(base_of[result.face])
+            ratio = f" = {result.rate / base.rate:.2f} of baseline" if base and base.rate else ""
+            cost = f"; server CPU {result.cpu_per_call_us:,.0f} us a call"
+            if base and base.cpu_per_call_us and result.cpu_per_call_us:
+                cost += f" = {base.cpu_per_call_us / result.cpu_per_call_us:.2f} of baseline's cost"
             report.add(f"{result.face} calls/s (peak, {sizes.workers} pairs)",
-                       f"{result.rate:,.0f}{ratio}; server CPU {result.server_cpu / result.seconds:.0%}",
+                       f"{result.rate:,.0f}{ratio}; server CPU {result.server_cpu / result.seconds:.0%}{cost}",
                        ">= 300; >= 0.30 of baseline")
         else:
             report.add(f"{result.face} calls/s (steady)", f"{result.rate:,.1f} of {sizes.steady_rate:g}")
@@ -1216,8 +1254,10 @@ async def main_async(args: argparse.Namespace) -> Report:
     with tempfile.TemporaryDirectory(prefix="ctiswitch-load-") as tmp:
         work = Path(tmp)
         baselines = await baseline_rates(sizes.workers, sizes.peak_calls, sizes.phase_limit)
-        for name, rate in baselines.items():
-            report.add(f"baseline {name} (calls/s at 3 round trips a call)", f"{rate:,.0f}")
+        for name, base in baselines.items():
+            report.add(f"baseline {name} (calls/s at 3 round trips a call, {sizes.workers} workers)",
+                       f"{base.rate:,.0f}; server CPU {base.server_cpu / base.seconds:.0%}, "
+                       f"{base.cpu_per_call_us:,.0f} us a call")
         await rate_server(work, sizes, report, args.profile, baselines)
         if not args.skip_scale:
             await scale_server(work, sizes, report)

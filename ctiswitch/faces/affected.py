@@ -30,11 +30,17 @@ class Affected:
     def of_batch(self, batch: Batch) -> set[str] | None:
         """The logins whose views the batch may change; None: anyone's."""
         logins: set[str] | None = set()
+        named: set[int] = set()
         for event in batch.events:
             concerned = self.of_event(event)
             logins = None if concerned is None or logins is None else logins | concerned
+            named.update(getattr(event, name) for name in ("call", "secondary") if hasattr(event, name))
+        # Only a call some event named can have ended in this batch: forgetting
+        # just those keeps the batch's cost off the number of held calls.
         calls = self.switch.calls
-        self.call_logins = {call: known for call, known in self.call_logins.items() if call in calls}
+        for call in named:
+            if call not in calls:
+                self.call_logins.pop(call, None)
         return logins
 
     def of_event(self, event: Event) -> set[str] | None:

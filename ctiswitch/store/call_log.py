@@ -58,6 +58,27 @@ class CallLog:
         )
         return [_record(row) for row in rows]
 
+    def oldest_unsettled_missed(self, login: str) -> int | None:
+        """The id of ``login``'s oldest incoming, unanswered, unacknowledged
+        record, or ``None``. Only records from that one on can change the
+        missed-call counter, so its refresh after every call need not read
+        (and decode) the whole log, which grows with every call."""
+        return cast("int | None", self._db.scalar(
+            "SELECT MIN(id) FROM call_record "
+            "WHERE login = ? AND direction = 'incoming' AND answered = 0 AND acknowledged = 0",
+            (text(login, "login"),),
+        ))
+
+    def ids_beyond(self, login: str, keep: int) -> list[int]:
+        """The ids of ``login``'s records after the newest ``keep``, newest
+        first: what a log capped at ``keep`` records must drop, found from
+        the index alone instead of reading every record."""
+        rows = self._db.read(
+            "SELECT id FROM call_record WHERE login = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
+            (text(login, "login"), bounded(keep, "keep")),
+        )
+        return [row[0] for row in rows]
+
     def get(self, record_id: int) -> CallRecord | None:
         """The record with ``record_id``, whoever owns it, or ``None``."""
         if not possible_id(row_id(record_id, "record id")):

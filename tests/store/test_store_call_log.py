@@ -63,6 +63,25 @@ def test_since_id_and_limit_page_through_the_log(store: Store) -> None:
     assert ids(store.call_log.for_user("1001", since_id=2**80)) == []
 
 
+def test_ids_beyond_keep_are_the_older_records_newest_first(store: Store) -> None:
+    mine = [store.call_log.append(record()) for _ in range(5)]
+    store.call_log.append(record(login="1002"))
+    assert store.call_log.ids_beyond("1001", 2) == mine[2::-1]
+    assert store.call_log.ids_beyond("1001", 5) == []
+    assert store.call_log.ids_beyond("9999", 0) == []
+
+
+def test_oldest_unsettled_missed_is_the_oldest_unanswered_unacknowledged_incoming(store: Store) -> None:
+    store.call_log.append(record(answered=False, acknowledged=True))
+    store.call_log.append(record(answered=False, direction="outgoing"))
+    assert store.call_log.oldest_unsettled_missed("1001") is None
+    first = store.call_log.append(record(answered=False))
+    store.call_log.append(record(answered=False))
+    store.call_log.append(record(login="1002", answered=False))
+    assert store.call_log.oldest_unsettled_missed("1001") == first
+    assert store.call_log.oldest_unsettled_missed("9999") is None
+
+
 def test_get_of_an_unknown_or_impossible_id_is_none(store: Store) -> None:
     store.call_log.append(record())
     assert store.call_log.get(999) is None

@@ -180,8 +180,7 @@ class ComlogService:
                     self._announced[login] = max(self._announced.get(login, 0), record.id or 0)
                     self._publish(login, "OnComRecordCreated",
                                   record=record_view(self.switch, record, in_event=True))
-                records = self.store.call_log.for_user(login)
-                extra = [r.id for r in records[MAX_RECORDS:] if r.id is not None]
+                extra = self.store.call_log.ids_beyond(login, MAX_RECORDS)
                 if extra:
                     self.store.call_log.delete(login, extra)
                     self._publish(login, "OnComRecordsDeleted", recordIds=extra)

@@ -55,7 +55,9 @@ def missed_calls(records: list[CallRecord]) -> int:
 def event_summary(store: Store, login: str) -> dict[str, Any]:
     """EventSummary for one user. faxNb is left out: absent means "this
     server cannot tell", and there is no fax here."""
-    missed = missed_calls(store.call_log.for_user(login))
+    # Records older than the oldest unsettled missed call cannot change the count.
+    oldest = store.call_log.oldest_unsettled_missed(login)
+    missed = 0 if oldest is None else missed_calls(store.call_log.for_user(login, since_id=oldest - 1))
     voice = sum(1 for m in store.messages.for_user(login, "voicemail") if not m.read)
     minis = store.messages.for_user(login, "mini")
     callbacks = len(store.callbacks.for_user(login))

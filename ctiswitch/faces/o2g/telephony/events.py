@@ -120,10 +120,16 @@ class TelephonyNotifier:
         self.switch = switch
         self.publish = publish
         self._calls: dict[str, dict[str, View]] = {}
+        #: Per call ref, the logins whose last-sent views hold it: the users
+        #: a batch about that call concerns, found without walking every user.
+        self._holders: dict[str, set[str]] = {}
+        #: Each user's place in ``switch.users`` (with the User it was taken
+        #: from), so the users a batch concerns are updated in that order.
+        self._rank: dict[str, tuple[User, int]] = {}
         self._caps: dict[str, list[dict[str, Any]]] = {}
         self._state: dict[str, str] = {}
         for user in switch.users.values():
-            self._calls[user.login] = self._views(user)
+            self._remember(user.login, self._views(user))
             self._caps[user.login] = device_capability_list(switch, user)
             self._state[user.login] = user_state(user)
 
@@ -143,20 +149,43 @@ class TelephonyNotifier:
             call = self.switch.calls.get(ref)
             if call is not None:
                 logins.update(p.user.login for p in call.parties.values() if p.user is not None)
-        logins.update(login for login, calls in self._calls.items() if touched & calls.keys())
+        for ref in touched:
+            logins.update(self._holders.get(ref, ()))
         for number in facts.devices:
             device = self.switch.devices.get(number)
             if device is not None and device.user is not None:
                 logins.add(device.user.login)
-        for user in self.switch.users.values():
-            if user.login in logins:
-                self._update(user, facts)
+        for user in self._in_user_order(logins):
+            self._update(user, facts)
         for number in sorted(facts.devices):
             self._device_state(number)
         for change in facts.members:
             self._hunting_state(change)
         for desk in facts.desks:
             self._desk_state(desk)
+
+    def _in_user_order(self, logins: set[str]) -> list[User]:
+        """The users of ``logins`` in ``switch.users`` order (the order their
+        events go out in), without walking all users for a batch about two."""
+        users = self.switch.users
+        found = [user for login in logins if (user := users.get(login)) is not None]
+        if any(self._rank.get(user.login, (None, 0))[0] is not user for user in found):
+            self._rank = {user.login: (user, place) for place, user in enumerate(users.values())}
+        found.sort(key=lambda user: self._rank[user.login][1])
+        return found
+
+    def _remember(self, login: str, views: dict[str, View]) -> None:
+        """Record ``views`` as the last sent to ``login``, keeping ``_holders`` in step."""
+        old = self._calls.get(login, {})
+        for ref in old.keys() - views.keys():
+            holders = self._holders.get(ref)
+            if holders is not None:
+                holders.discard(login)
+                if not holders:
+                    del self._holders[ref]
+        for ref in views.keys() - old.keys():
+            self._holders.setdefault(ref, set()).add(login)
+        self._calls[login] = views
 
     # -- per user ------------------------------------------------------------
 
@@ -199,7 +228,7 @@ class TelephonyNotifier:
         if out and caps != self._caps.get(login):
             out[0]["deviceCapabilities"] = caps
             self._caps[login] = caps
-        self._calls[login] = new
+        self._remember(login, new)
         for event in out:
             self.publish(event, login)
         state = user_state(user)
