@@ -28,7 +28,7 @@ from ctiswitch.engine.switch import Switch
 from ctiswitch.store import Callback, CallRecord, Message, Store
 
 #: User fields that are run-time settings (the rest come from config).
-_USER_SETTINGS = ("secret", "preferences", "no_answer_seconds")
+_USER_SETTINGS = ("secret", "preferences", "no_answer_seconds", "associate")
 
 
 def attach_store(switch: Switch, store: Store) -> Callable[[], None]:

@@ -30,6 +30,7 @@ from .model import (
     Administrator,
     Behaviour,
     Company,
+    ConferenceRoom,
     DeskSharingSet,
     Device,
     Dva,
@@ -66,6 +67,12 @@ _SPEECH_UNIT_ID_MAX = 32767  # SpeechUnitId is a Thrift i16
 _DEFAULT_VOICEMAIL = Voicemail()
 #: The engine's account-code limit (set_call_data), which a business code becomes.
 _BUSINESS_CODE_MAX = 16
+
+
+#: Calls a MeetMe room seats: two to meet at all, and a bound so that a
+#: typo cannot configure an unbounded room.
+MIN_ROOM_CAPACITY = 2
+MAX_ROOM_CAPACITY = 64
 
 
 def build_company(root: Cursor) -> Company:
@@ -116,6 +123,9 @@ class _Builder:
         self._external_numbers = _Seen()
         self._lines: dict[str, tuple[str, Cursor]] = {}  # shared lines: name -> number
         self._overflows: list[tuple[str, Cursor]] = []
+        # Associates name numbers that may come later in the file:
+        # (associate, the user's own numbers, where it was given).
+        self._associates: list[tuple[str, frozenset[str], Cursor]] = []
         # Ring transfers name profiles that may come later in the file:
         # (controlled profile, its line names wanted, where the names were given).
         self._controlled: list[tuple[str, Cursor, tuple[tuple[str, Cursor], ...]]] = []
@@ -132,6 +142,7 @@ class _Builder:
                 "groups",
                 "voicemail",
                 "dva",
+                "conference_rooms",
                 "business_codes",
                 "administrators",
                 "service_users",
@@ -149,6 +160,7 @@ class _Builder:
         self._external = _optional(f, "external", self._external_section, External())
         voicemail = self._voicemail(f.get("voicemail"), root)
         dva = _optional(f, "dva", self._dva, None)
+        conference_rooms = self._each(f, "conference_rooms", self._conference_room)
         business_codes = _optional(f, "business_codes", _business_codes, ())
         users = self._each(f, "users", self._user)
         self._user_logins = frozenset(user.login for user in users)
@@ -163,6 +175,7 @@ class _Builder:
         sky = _optional(f, "sky", self._sky, Sky())
         licenses = _optional(f, "licenses", self._licenses, {})
         self._check_overflows()
+        self._check_associates()
         return Company(
             name=name,
             node=node,
@@ -171,6 +184,7 @@ class _Builder:
             groups=groups,
             voicemail=voicemail,
             dva=dva,
+            conference_rooms=conference_rooms,
             business_codes=business_codes,
             administrators=administrators,
             service_users=service_users,
@@ -239,12 +253,33 @@ class _Builder:
             answer_delay=_optional(f, "answer_delay", Cursor.seconds, 0.0),
         )
 
+    def _conference_room(self, at: Cursor) -> ConferenceRoom:
+        """A room's number is claimed in the plan like any phone's, so
+        dialling it can only ever reach the room."""
+        f = at.fields(("number", "pin", "capacity"), required=("number", "capacity"))
+        return ConferenceRoom(
+            number=self._number(f.require("number")),
+            capacity=f.require("capacity").integer(MIN_ROOM_CAPACITY, MAX_ROOM_CAPACITY),
+            pin=_optional(f, "pin", Cursor.digits, None),
+        )
+
     def _check_overflows(self) -> None:
         """Overflows are checked last: a group may overflow to a group or a
         turret line that comes after it."""
         for number, at in self._overflows:
             if number not in self._plan and not self._external.is_external(number):
                 at.fail(f"{number!r} is neither a number of this company nor an external number")
+
+    def _check_associates(self) -> None:
+        """Associates are checked once the whole plan is known: a user's
+        associate may be a phone or group that comes later in the file.
+        Overflow to the associate is internal coverage, so an external
+        number is refused here rather than dialled out at call time."""
+        for number, own, at in self._associates:
+            if number in own:
+                at.fail(f"{number!r} is the user's own number; an associate is someone else")
+            if number not in self._plan:
+                at.fail(f"{number!r} is not an internal number of this company")
 
     # -- people and their phones ----------------------------------------------
 
@@ -263,6 +298,7 @@ class _Builder:
                 "mailbox",
                 "no_answer_seconds",
                 "external_calls",
+                "associate",
             ),
             required=("login", "first_name", "last_name", "secret"),
         )
@@ -271,6 +307,11 @@ class _Builder:
         pin = _optional(f, "pin", Cursor.digits, None)
         if did is not None and pin is None:
             at.fail("a user with a 'did' needs a 'pin' (the ShoreTel Sky password)")
+        devices = self._each(f, "devices", self._device)
+        associate_at = f.get("associate")
+        associate = associate_at.digits() if associate_at is not None else None
+        if associate is not None and associate_at is not None:
+            self._associates.append((associate, frozenset(d.number for d in devices), associate_at))
         return User(
             login=login,
             first_name=f.require("first_name").text(),
@@ -283,12 +324,13 @@ class _Builder:
                 "en",
             ),
             email=_optional(f, "email", lambda c: c.matching(_EMAIL, "an email address"), None),
-            devices=self._each(f, "devices", self._device),
+            devices=devices,
             did=did,
             pin=pin,
             mailbox=_optional(f, "mailbox", Cursor.flag, True),
             no_answer_seconds=_optional(f, "no_answer_seconds", _positive_seconds, 15.0),
             external_calls=_optional(f, "external_calls", Cursor.flag, True),
+            associate=associate,
         )
 
     def _login(self, at: Cursor) -> str:

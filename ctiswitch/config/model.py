@@ -96,6 +96,10 @@ class User:
     mailbox: bool = True
     no_answer_seconds: float = 15.0
     external_calls: bool = True
+    #: The user's associate: an internal number (not the user's own) that
+    #: overflow may send calls to instead of voicemail (o2g.md §2.6
+    #: ASSOCIATE overflow, call-model §2.4 R2b/R2n). None: no associate.
+    associate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,17 @@ class Dva:
 
     number: str
     answer_delay: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceRoom:
+    """A MeetMe room (call-model §1.1 ConferenceRoom): its number is in the
+    plan, `capacity` is how many calls it seats, and a room with a `pin` is
+    entered only by a request that carries it (MTCTI-3 §5.3 MODEFROMPIN)."""
+
+    number: str
+    capacity: int
+    pin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +362,7 @@ class Company:
     groups: tuple[Group, ...] = ()
     voicemail: Voicemail = Voicemail()
     dva: Dva | None = None
+    conference_rooms: tuple[ConferenceRoom, ...] = ()
     #: Cost-centre codes an O2G business call may carry (MakeCallRequest
     #: businessCode, o2g.md §2.4); none means no business calls.
     business_codes: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .clock import Clock
-from .directory import Behaviour, Device, ExternalNumber, Group, Member, TurretLine, User
+from .directory import Behaviour, ConferenceRoom, Device, ExternalNumber, Group, Member, TurretLine, User
 from .states import MAX_CALLS, DeviceType, GroupKind, RingMode
 from .switch import Switch
 
@@ -19,6 +19,8 @@ def build_switch(company: "Company", clock: Clock) -> Switch:
     if company.dva is not None:
         switch.dva_number = company.dva.number
         switch.dva_answer_delay = company.dva.answer_delay
+    for room in company.conference_rooms:
+        switch.conference_rooms[room.number] = ConferenceRoom(room.number, room.capacity, room.pin)
     switch.business_codes = frozenset(company.business_codes)
     ext = company.external
     switch.outside_prefix = ext.outside_prefix
@@ -34,6 +36,7 @@ def build_switch(company: "Company", clock: Clock) -> Switch:
             number=cfg.devices[0].number if cfg.devices else cfg.login, language=cfg.language,
             email=cfg.email, did=cfg.did, pin=cfg.pin, has_mailbox=cfg.mailbox,
             no_answer_seconds=cfg.no_answer_seconds, external_calls=cfg.external_calls,
+            associate=cfg.associate,
         )
         for dcfg in cfg.devices:
             dtype = DeviceType(dcfg.type)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from .calls import Call, Connection, Party
 from .clock import Clock
-from .directory import Device, ExternalNumber, Group, TurretLine, User
+from .directory import ConferenceRoom, Device, ExternalNumber, Group, TurretLine, User
 from .errors import CommandError, InvariantError, Refusal
 from .events import (
     Batch,
@@ -82,6 +82,8 @@ class SwitchCore:
         #: none (call-model §1.1 DialPlan "DVA"; O2G redirectToDVA).
         self.dva_number: str | None = None
         self.dva_answer_delay = 0.0
+        #: MeetMe rooms by number (call-model §1.1 ConferenceRoom).
+        self.conference_rooms: dict[str, ConferenceRoom] = {}
         #: Business (cost-centre) codes a business call may carry (O2G
         #: makeBusinessCall, call-model §5.1); empty when none are configured.
         self.business_codes: frozenset[str] = frozenset()

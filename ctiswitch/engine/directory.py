@@ -27,18 +27,24 @@ class Routing:
 
     dnd: bool = False
     forward: Forward | None = None
-    #: Overflow of unanswered/busy calls to voicemail: None, or a ForwardKind
-    #: of BUSY, NO_ANSWER or BUSY_NO_ANSWER.
+    #: Overflow of unanswered/busy calls: None, or a ForwardKind of BUSY,
+    #: NO_ANSWER or BUSY_NO_ANSWER.
     overflow: ForwardKind | None = None
     #: Calling numbers that ring through DND (MTCTI-3 short codes 9, 10).
     dnd_exceptions: tuple[str, ...] = ()
     #: The user's voicemail switch (short codes 17, 18): off, no coverage
     #: goes to the mailbox, which still exists for its owner to dial.
     voicemail: bool = True
+    #: Where the overflow goes: OVERFLOW_VOICEMAIL or OVERFLOW_ASSOCIATE
+    #: (the user's configured associate, O2G ASSOCIATE overflow). Kept
+    #: apart from `overflow` so that routing stored before associates
+    #: existed still reads as the voicemail overflow it was.
+    overflow_destination: str = "voicemail"
 
     def to_json(self) -> dict[str, Any]:
-        """DND exceptions and the voicemail switch appear only when set, so
-        the routing every other face and stored setting knows keeps its shape."""
+        """DND exceptions, the voicemail switch and an associate overflow
+        appear only when set, so the routing every other face and stored
+        setting knows keeps its shape."""
         data: dict[str, Any] = {
             "dnd": self.dnd,
             "forward": None
@@ -50,6 +56,8 @@ class Routing:
             data["dnd_exceptions"] = list(self.dnd_exceptions)
         if not self.voicemail:
             data["voicemail"] = False
+        if self.overflow_destination != OVERFLOW_VOICEMAIL:
+            data["overflow_destination"] = self.overflow_destination
         return data
 
     @classmethod
@@ -62,7 +70,25 @@ class Routing:
             overflow=None if overflow is None else ForwardKind(overflow),
             dnd_exceptions=tuple(str(n) for n in data.get("dnd_exceptions", ())),
             voicemail=bool(data.get("voicemail", True)),
+            overflow_destination=_overflow_destination(data.get("overflow_destination")),
         )
+
+
+#: The destinations of a user's overflow (Routing.overflow_destination).
+OVERFLOW_VOICEMAIL = "voicemail"
+OVERFLOW_ASSOCIATE = "associate"
+OVERFLOW_DESTINATIONS = (OVERFLOW_VOICEMAIL, OVERFLOW_ASSOCIATE)
+
+
+def _overflow_destination(value: Any) -> str:
+    """A stored overflow destination; absent (routing stored before
+    associates existed) is voicemail, and an unknown value is refused
+    rather than silently read as voicemail."""
+    if value is None:
+        return OVERFLOW_VOICEMAIL
+    if value not in OVERFLOW_DESTINATIONS:
+        raise ValueError(f"unknown overflow destination {value!r}")
+    return str(value)
 
 
 @dataclass(slots=True)
@@ -154,6 +180,9 @@ class User:
     has_mailbox: bool = True
     no_answer_seconds: float = 15.0
     external_calls: bool = True
+    #: The configured associate number (an internal number, not the
+    #: user's own): the destination of an ASSOCIATE overflow.
+    associate: str | None = None
     devices: list[Device] = field(default_factory=list)
     routing: Routing = field(default_factory=Routing)
     presence: Presence = field(default_factory=Presence)
@@ -228,3 +257,15 @@ class TurretLine:
     name: str
     device: Device
     outgoing: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class ConferenceRoom:
+    """A MeetMe room (call-model §1.1 ConferenceRoom): a number in the plan
+    where calls meet. The room keeps no list of its own; its occupants are
+    the calls that have a live CONFERENCE party with its number, so the
+    count can never drift from the calls themselves (Routing.room_calls)."""
+
+    number: str
+    capacity: int
+    pin: str | None = None

@@ -147,9 +147,47 @@ class Joining(CallControl):
         the queue stops offering it first."""
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
+        self._single_step(conn, self._reachable(destination, conn))
+
+    @command
+    def transfer_to_room(self, conn_id: int, number: str, pin: str | None = None) -> None:
+        """Blind transfer into a MeetMe room (MTCTI-3 `/116/room[;MODEFROMPIN(pin)]`).
+        A separate command because the PIN travels with the request, not
+        in the dialled digits; an unknown room, a wrong PIN and a full room
+        are refused before anything changes."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
+        room = self.conference_rooms.get(number)
+        self._require(room is not None, Refusal.TARGET_UNREACHABLE, f"{number!r} is not a conference room")
+        assert room is not None
+        if conn.device is not None:
+            self._require_may_dial(conn.device, room.number)
+        plan = self._plan_room(room, [], pin)
+        self._require(plan.cause is not Cause.REJECTED, Refusal.TARGET_UNREACHABLE,
+                      f"room {number} needs its PIN")
+        self._require(plan.cause is not Cause.BUSY, Refusal.CAPACITY,
+                      f"room {number} is full ({room.capacity} calls)")
+        self._single_step(conn, plan)
+
+    @command
+    def transfer_to_voicemail(self, conn_id: int, owner_number: str) -> None:
+        """Blind transfer into a user's mailbox (MTCTI-3 `/102/<user>`): the
+        caller leaves a message for that user, whoever was talking to it.
+        A number that is no user's, or a user without a mailbox, refuses."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
+        device = self.devices.get(owner_number)
+        owner = device.user if device is not None else self.dids.get(owner_number)
+        self._require(owner is not None, Refusal.TARGET_UNREACHABLE, f"{owner_number!r} is no user's number")
+        assert owner is not None
+        self._require(owner.has_mailbox, Refusal.TARGET_UNREACHABLE, f"{owner.login} has no mailbox")
+        self._single_step(conn, Plan("voicemail", self.voicemail_number, user=owner))
+
+    def _single_step(self, conn: Connection, plan: Plan) -> None:
+        """Send the call to a planned destination and take the transferring
+        party out; shared by every blind-transfer form."""
         self._require(conn.state is not S.QUEUED or conn.party.offered is not None, Refusal.INVALID_STATE,
-                      f"connection {conn_id} is not a call waiting in a group")
-        plan = self._reachable(destination, conn)
+                      f"connection {conn.id} is not a call waiting in a group")
         call = conn.call
         party = conn.party
         self._emit(Diverted(call.id, party.number, plan.number, Cause.SINGLE_STEP))

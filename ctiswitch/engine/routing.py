@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .calls import Call, Connection, Party
 from .core import SwitchCore
-from .directory import Device, ExternalNumber, Group, User
+from .directory import OVERFLOW_ASSOCIATE, ConferenceRoom, Device, ExternalNumber, Group, User
 from .errors import CommandError, Refusal
 from .events import Delivered, Diverted, Established, Failed, Queued
 from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role, ServiceMode
@@ -29,13 +29,14 @@ _DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 class Plan:
     """The outcome of routing a number, computed without changing state."""
 
-    kind: str  # user | device | external | group | voicemail | dva | fail
+    kind: str  # user | device | external | group | voicemail | dva | conference | fail
     number: str
     user: User | None = None
     device: Device | None = None
     group: Group | None = None
     external: ExternalNumber | None = None
     cause: Cause | None = None  # for "fail"
+    room: ConferenceRoom | None = None  # for "conference"
     diversions: list[tuple[str, str, Cause]] = field(default_factory=list)
 
     @property
@@ -97,6 +98,9 @@ class Routing(SwitchCore):
             return Plan("fail", number, cause=Cause.INVALID_NUMBER, diversions=diversions)
         if number == self.dva_number:
             return Plan("dva", number, diversions=diversions)
+        room = self.conference_rooms.get(number)
+        if room is not None:
+            return self._plan_room(room, diversions)
         user = self.dids.get(number)
         if user is not None:
             return self._plan_user(user, caller, via_group, diversions, seen, calling=calling)
@@ -149,10 +153,28 @@ class Routing(SwitchCore):
         fwd = user.routing.forward
         if not looping and fwd is not None and fwd.kind in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER):
             return self._divert(user, fwd.destination, Cause.FORWARD_BUSY, caller, diversions, seen)
-        if user.routing.overflow in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER) and self.voicemail_covers(user):
-            return Plan("voicemail", self.voicemail_number, user=user,
-                        diversions=diversions + [(user.number, self.voicemail_number, Cause.OVERFLOW)])
+        if user.routing.overflow in (ForwardKind.BUSY, ForwardKind.BUSY_NO_ANSWER):
+            associate = None if looping else self._associate_overflow(user, caller, diversions, seen)
+            if associate is not None:
+                return associate
+            if self.voicemail_covers(user):
+                return Plan("voicemail", self.voicemail_number, user=user,
+                            diversions=diversions + [(user.number, self.voicemail_number, Cause.OVERFLOW)])
         return Plan("fail", user.number, user=user, cause=cause, diversions=diversions)
+
+    def _associate_overflow(self, user: User, caller: User | None,
+                            diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan | None:
+        """The plan of an overflow to the user's associate (o2g.md §2.6
+        ASSOCIATE, call-model §2.4 R2b/R2n), or None when the overflow goes
+        to voicemail, the user has no associate any more (a configuration
+        change after the setting was stored), the hop limit is reached or
+        the associate cannot take the call: the caller then gets the
+        voicemail overflow the user would have had before associates."""
+        if user.routing.overflow_destination != OVERFLOW_ASSOCIATE or not user.associate \
+                or len(diversions) >= MAX_DIVERSIONS:
+            return None
+        plan = self._divert(user, user.associate, Cause.OVERFLOW, caller, list(diversions), seen)
+        return None if plan.failed else plan
 
     def _divert(self, user: User, destination: str, cause: Cause, caller: User | None,
                 diversions: list[tuple[str, str, Cause]], seen: set[str]) -> Plan:
@@ -182,9 +204,13 @@ class Routing(SwitchCore):
             plan = self._divert(user, fwd.destination, Cause.FORWARD_NO_ANSWER, None, list(diversions), {user.login})
             if not plan.failed:
                 return plan
+        overflowing = user.routing.overflow in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER)
+        if overflowing and hops + len(diversions) < MAX_DIVERSIONS:
+            associate = self._associate_overflow(user, None, list(diversions), {user.login})
+            if associate is not None:
+                return associate
         if self.voicemail_covers(user):
-            cause = Cause.OVERFLOW if user.routing.overflow in (ForwardKind.NO_ANSWER, ForwardKind.BUSY_NO_ANSWER) \
-                else Cause.VOICEMAIL
+            cause = Cause.OVERFLOW if overflowing else Cause.VOICEMAIL
             return Plan("voicemail", self.voicemail_number, user=user,
                         diversions=list(diversions) + [(user.number, self.voicemail_number, cause)])
         return None
@@ -220,6 +246,9 @@ class Routing(SwitchCore):
             return self._voicemail(call, plan.user, role, cause)
         if plan.kind == "dva":
             return self._announcement(call, role, cause)
+        if plan.kind == "conference":
+            assert plan.room is not None
+            return self._enter_room(call, plan.room, role, cause)
         assert plan.group is not None
         return self._enter_group(call, plan.group, role, cause)
 
@@ -279,6 +308,35 @@ class Routing(SwitchCore):
                                       "dva_answer")
         else:
             self._move(conn, S.CONNECTED, Established, cause)
+        return party
+
+    def _plan_room(self, room: ConferenceRoom, diversions: list[tuple[str, str, Cause]],
+                   pin: str | None = None) -> Plan:
+        """A MeetMe room takes a call while it has a seat. A dialled number
+        carries no PIN (no prompt is modelled), so a PIN-protected room
+        refuses plain dialling and is reached only with its PIN (MTCTI-3
+        `/116/room;MODEFROMPIN(pin)`, §5.3)."""
+        if room.pin is not None and pin != room.pin:
+            return Plan("fail", room.number, cause=Cause.REJECTED, diversions=diversions)
+        if len(self.room_calls(room.number)) >= room.capacity:
+            return Plan("fail", room.number, cause=Cause.BUSY, diversions=diversions)
+        return Plan("conference", room.number, room=room, diversions=diversions)
+
+    def room_calls(self, number: str) -> list[Call]:
+        """The calls in a MeetMe room: those with a live CONFERENCE party
+        for it. Derived from the calls, so a call that ends or leaves the
+        room frees its seat without any bookkeeping."""
+        return [call for call in self.calls.values()
+                if any(p.kind is PartyKind.CONFERENCE and p.number == number and p.connections
+                       for p in call.parties.values())]
+
+    def _enter_room(self, call: Call, room: ConferenceRoom, role: Role, cause: Cause) -> Party:
+        """The room answers at once: the call is CONNECTED to a CONFERENCE
+        party named like the MTCTI-3 room ("Conf <number>", call-model §2.4
+        R6, §4.2). Every call in the room shares it; `room_calls` lists them."""
+        party = self._new_party(call, PartyKind.CONFERENCE, room.number, role, name=f"Conf {room.number}")
+        conn = self._new_connection(party, room.number, None, S.ALERTING, Delivered, cause)
+        self._move(conn, S.CONNECTED, Established, cause)
         return party
 
     def _enter_group(self, call: Call, group: Group, role: Role, cause: Cause) -> Party:

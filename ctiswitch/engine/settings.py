@@ -12,8 +12,20 @@ from dataclasses import replace
 from typing import Any
 
 from .core import command
+from .directory import (
+    OVERFLOW_ASSOCIATE,
+    OVERFLOW_DESTINATIONS,
+    OVERFLOW_VOICEMAIL,
+    Absence,
+    Behaviour,
+    Forward,
+    Group,
+    Member,
+    Presence,
+    Routing,
+    User,
+)
 from .diverting import Diverting
-from .directory import Absence, Behaviour, Forward, Group, Member, Presence, Routing, User
 from .errors import CommandError, Refusal
 from .events import (
     CallbackRequested,
@@ -84,14 +96,40 @@ class Settings(Diverting):
         self._set_routing(login, replace(user.routing, forward=forward))
 
     @command
-    def set_overflow(self, login: str, kind: ForwardKind | None) -> None:
-        """Overflow to voicemail on busy and/or no answer (kind None cancels)."""
+    def set_overflow(self, login: str, kind: ForwardKind | None, destination: str = OVERFLOW_VOICEMAIL,
+                     *, associate: str | None = None) -> None:
+        """Overflow on busy and/or no answer (kind None cancels) to voicemail
+        or to the user's associate (O2G ASSOCIATE overflow). An associate
+        overflow needs an associate, not a mailbox: the refusal leaves the
+        routing as it was rather than overflowing nowhere. `associate`, with
+        an ASSOCIATE destination, first changes who the associate is (O2G:
+        an ASSOCIATE route "updates the associate"), in the same transaction
+        so a refused overflow leaves the old associate too."""
         user = self.user(login)
+        if associate is not None:
+            associate = check_dialable(associate)
+            self._require(destination == OVERFLOW_ASSOCIATE, Refusal.BAD_VALUE,
+                          "an associate number goes with an associate overflow")
+            self._require(associate in self.devices or associate in self.groups, Refusal.BAD_DESTINATION,
+                          f"{associate} is not an internal number")
+            self._require(associate not in (user.number, *(d.number for d in user.devices)),
+                          Refusal.BAD_DESTINATION, "a user cannot be its own associate")
         if kind is not None:
             kind = self._enum(ForwardKind, kind, "overflow kind")
         self._require(kind is not ForwardKind.IMMEDIATE, Refusal.BAD_VALUE, "overflow is on busy or no answer")
-        self._require(kind is None or user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
-        self._set_routing(login, replace(user.routing, overflow=kind))
+        self._require(destination in OVERFLOW_DESTINATIONS, Refusal.BAD_VALUE,
+                      f"overflow goes to {' or '.join(OVERFLOW_DESTINATIONS)}, not {destination!r}")
+        if kind is None:
+            destination = OVERFLOW_VOICEMAIL
+        elif destination == OVERFLOW_ASSOCIATE:
+            self._require(associate is not None or user.associate is not None, Refusal.BAD_VALUE,
+                          f"{login} has no associate")
+        else:
+            self._require(user.has_mailbox, Refusal.NO_VOICEMAIL, f"{login} has no voicemail")
+        if associate is not None and associate != user.associate:
+            user.associate = associate
+            self._emit(UserChanged(login, ("associate",)))
+        self._set_routing(login, replace(user.routing, overflow=kind, overflow_destination=destination))
 
     @command
     def add_dnd_exception(self, login: str, number: str) -> None:
@@ -351,6 +389,8 @@ class Settings(Diverting):
                 user.presence = Presence.from_json(value)
             elif key == "no_answer_seconds":
                 user.no_answer_seconds = float(value)
+            elif key == "associate":
+                user.associate = None if value is None else str(value)
             else:
                 return False
             return True

@@ -69,6 +69,9 @@ class PartyKind(str, Enum):
     #: The digital voice announcement (call-model §1.1 DialPlan "DVA"):
     #: a service that answers like voicemail but records nothing.
     DVA = "dva"
+    #: A MeetMe room (call-model §2.4 R6): each call dialled or transferred
+    #: into the room is CONNECTED to this service party.
+    CONFERENCE = "conference"
 
 
 class Role(str, Enum):

@@ -77,3 +77,15 @@ def test_call_log_messages_and_callbacks_are_stored(tmp_path: Path) -> None:
     (callback,) = store.callbacks.for_user("1002")
     assert callback.caller == "0612345678" and callback.caller_name == "Mme Client"
     store.close()
+
+
+def test_a_changed_associate_survives_a_restart(tmp_path: Path) -> None:
+    from ctiswitch.engine.directory import OVERFLOW_ASSOCIATE
+
+    switch, _, store = start(tmp_path)
+    switch.set_overflow("1002", ForwardKind.NO_ANSWER, OVERFLOW_ASSOCIATE, associate="1004")
+    store.close()
+    again, _, store2 = start(tmp_path)
+    assert again.users["1002"].associate == "1004"
+    assert again.users["1002"].routing.overflow_destination == OVERFLOW_ASSOCIATE
+    store2.close()

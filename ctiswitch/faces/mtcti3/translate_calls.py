@@ -157,8 +157,17 @@ def is_conference(call: Call) -> bool:
     return len(call.live_parties()) >= 3
 
 
+def in_meetme(call: Call) -> bool:
+    """The call is connected to a MeetMe room, which offers the conference
+    features (AddToConf, AdminConfMember, spec §5.3) even with two parties."""
+    return any(p.kind is PartyKind.CONFERENCE and p.state is S.CONNECTED for p in call.live_parties())
+
+
 def party_info(party: Party) -> PartyInfo:
-    nametype = {PartyKind.USER: NAMETYPE_USER, PartyKind.EXTERNAL: NAMETYPE_EXTERNAL}.get(party.kind, 0)
+    """A room shows as the conference it is, {room, "Conf <room>", 110}
+    (call-model §4.2), which its party's number and name already carry."""
+    nametype = {PartyKind.USER: NAMETYPE_USER, PartyKind.EXTERNAL: NAMETYPE_EXTERNAL,
+                PartyKind.CONFERENCE: NAMETYPE_CONFERENCE}.get(party.kind, 0)
     return PartyInfo(number="" if party.anonymous else party.number, name=party.name or "",
                      nametype=nametype, withheld=party.anonymous)
 
@@ -281,7 +290,7 @@ def user_features(party: Party, state: int, switch: Switch) -> int:
     if recording is not None:
         bits |= F.RecordingPauseControl
     bits |= F.PrivacyOff if party.privacy else F.PrivacyOn
-    if is_conference(call):
+    if is_conference(call) or in_meetme(call):
         bits |= F.AddToConf | F.AdminConfMember | (F.MuteOff if party.muted else F.MuteOn)
     if can_push(party, conn):
         bits |= F.PushToEC500

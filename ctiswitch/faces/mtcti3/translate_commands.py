@@ -64,8 +64,12 @@ REFUSAL_CODE: dict[Refusal, R] = {
 UNSUPPORTED = frozenset({0, A.SetNotes, A.ShortCodeAction, A.Unused21, A.Unused31, A.Unused33})
 _DIGITS = re.compile(r"^[0-9*#]+$")
 _DESTINATION = re.compile(r"^\+?[0-9*#]{1,32}$")
-#: BlindTransfer "/<type>/<destination>" (§5.3); a ";suffix" is ignored.
+#: BlindTransfer "/<type>/<destination>" (§5.3); a ";suffix" is ignored
+#: except a MeetMe PIN.
 _TYPED = re.compile(r"^/(\d{3})/([^;]*)(;.*)?$")
+#: The PIN suffix of a protected MeetMe room: "/116/2005;MODEFROMPIN(123456)".
+_PIN_SUFFIX = re.compile(r"^;MODEFROMPIN\(([0-9]+)\)$")
+_MEETME_TYPE = "116"
 #: Types whose modifier (page, force answer, intrude, priority, camp-on,
 #: whisper, inclusion, FNE) the engine does not model: the call is simply
 #: transferred to the destination.
@@ -221,11 +225,12 @@ def _destination(arg1: str) -> str:
         destination = arg1
     elif typed[1] in _PLAIN_TYPES:
         destination = typed[2]
+    elif typed[1] in (_VOICEMAIL_TYPE, _MEETME_TYPE):
+        # Only a blind transfer reaches a mailbox or a room (_blind_transfer);
+        # for Redirect and AddToConf the target refuses, as a real one would.
+        raise Refused(R.MTCTISESS_CALLCONTROL_TRANSFERFAILED)
     else:
-        # 102 (voicemail call flows) and 116 (MeetMe) need services the
-        # engine does not have: the target refuses, as a real one would.
-        raise Refused(R.MTCTISESS_CALLCONTROL_TRANSFERFAILED if typed[1] in (_VOICEMAIL_TYPE, "116")
-                      else R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+        raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
     if not _DESTINATION.match(destination):
         raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
     return destination
@@ -235,9 +240,38 @@ _UNREACHABLE = {"BAD_DESTINATION": R.MTCTISESS_CALLCONTROL_TRANSFERFAILED}
 
 
 def _blind_transfer(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
+    """Plain and "/type/" destinations; `/102/<user>` leaves the call in that
+    user's mailbox and `/116/<room>[;MODEFROMPIN(pin)]` puts it in a MeetMe
+    room (§5.3). Any target that refuses answers TRANSFERFAILED 612."""
+    typed = _TYPED.match(f.arg1)
+    if typed is not None and typed[1] in (_VOICEMAIL_TYPE, _MEETME_TYPE):
+        _typed_transfer(t, typed[1], typed[2], typed[3] or "")
+        return
     destination = _destination(f.arg1)
     conn = t.conn()
     engine(lambda: t.switch.single_step_transfer(conn.id, destination), **_UNREACHABLE)
+
+
+def _typed_transfer(t: Target, kind: str, destination: str, suffix: str) -> None:
+    """A blind transfer to a mailbox (102) or a MeetMe room (116). A malformed
+    number or suffix is BADFORMATTING; a target that is not there, a wrong
+    PIN or a full room is the target refusing, TRANSFERFAILED."""
+    if not _DESTINATION.match(destination):
+        raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+    conn = t.conn()
+    if kind == _VOICEMAIL_TYPE:
+        if suffix:
+            raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+        engine(lambda: t.switch.transfer_to_voicemail(conn.id, destination), **_UNREACHABLE)
+        return
+    pin = None
+    if suffix:
+        match = _PIN_SUFFIX.match(suffix)
+        if match is None:
+            raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+        pin = match[1]
+    engine(lambda: t.switch.transfer_to_room(conn.id, destination, pin), **_UNREACHABLE,
+           CAPACITY=R.MTCTISESS_CALLCONTROL_TRANSFERFAILED)
 
 
 def _redirect(t: Target, f: CallFunction, u: UpdateCallControl) -> None:

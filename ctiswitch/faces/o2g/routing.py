@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ctiswitch.engine.directory import User
+from ctiswitch.engine.directory import OVERFLOW_ASSOCIATE, OVERFLOW_VOICEMAIL, User
 from ctiswitch.engine.errors import CommandError, Refusal
 from ctiswitch.engine.events import Batch, PresenceChanged, RoutingChanged
 from ctiswitch.engine.states import DeviceType, ForwardKind
@@ -81,10 +81,34 @@ def forward_route(switch: Switch, user: User) -> dict[str, Any]:
 
 
 def overflow_route(switch: Switch, user: User) -> dict[str, Any]:
+    """OverflowRoute: to VOICEMAIL, or to ASSOCIATE with the associate's
+    number filled by the server (o2g.md §2.6 Destination.number)."""
     kind = user.routing.overflow
     if kind is None:
         return {"destinations": []}
+    if user.routing.overflow_destination == OVERFLOW_ASSOCIATE and user.associate:
+        return {"overflowType": kind.name, "destinations": [{"type": "ASSOCIATE", "number": user.associate}]}
     return {"overflowType": kind.name, "destinations": [_destination(switch, "voicemail")]}
+
+
+def parse_overflow_destination(switch: Switch, user: User, dest: Body) -> tuple[str, str | None]:
+    """The engine's overflow destination from an OverflowRoute destination,
+    VOICEMAIL (or UNKNOWN with the voicemail number) or ASSOCIATE, and for
+    ASSOCIATE the new associate number when one is given (o2g.md: an
+    ASSOCIATE route updates the associate); the engine checks that it is an
+    internal number other than the user's own."""
+    type_ = dest.string("type")
+    number = dest.string("number", required=False)
+    if type_ == "VOICEMAIL" or (type_ == "UNKNOWN" and number == switch.voicemail_number):
+        return OVERFLOW_VOICEMAIL, None
+    if type_ != "ASSOCIATE":
+        raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE",
+                            f"the overflow destination is VOICEMAIL or ASSOCIATE, not {type_}")
+    associate = re.sub(r"[ ()]", "", number) if number else None
+    if associate is None and user.associate is None:
+        raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE",
+                            f"{user.login} has no associate: give its number")
+    return OVERFLOW_ASSOCIATE, associate
 
 
 def parse_forward(switch: Switch, route: Body) -> tuple[ForwardKind | None, str]:
@@ -217,7 +241,7 @@ class RoutingService:
         """What the user may change."""
         user = await self._user(request)
         return JSONResponse({"presentationRoute": user.twin is not None, "forwardRoute": True,
-                             "overflowRoute": user.has_mailbox, "dnd": True})
+                             "overflowRoute": user.has_mailbox or user.associate is not None, "dnd": True})
 
     async def set_routes(self, request: Request) -> Response:
         """Set routes: select or unselect the MOBILE presentation (Remote
@@ -279,7 +303,7 @@ class RoutingService:
         return JSONResponse(overflow_route(self.switch, user))
 
     async def set_overflow(self, request: Request) -> Response:
-        """Overflow to voicemail on busy, no answer or both. Accepts
+        """Overflow to voicemail or the associate on busy, no answer or both. Accepts
         `overflowRoutes` as an array or, as the Node SDK sends it, an object."""
         user = await self._user(request)
         body = await self.api.json_body(request)
@@ -294,10 +318,16 @@ class RoutingService:
         if kind_name not in _KINDS:
             raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE", f"unknown overflowType {kind_name!r}")
         destinations = route.objects("destinations", required=True)
-        if len(destinations) != 1 or destinations[0].string("type") != "VOICEMAIL":
-            raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE",
-                                "the overflow destination must be the one VOICEMAIL (no associate here)")
-        return self._run(self.switch.set_overflow, user.login, _KINDS[kind_name])
+        if len(destinations) != 1:
+            raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE", "exactly one overflow destination")
+        destination, associate = parse_overflow_destination(self.switch, user, destinations[0])
+        try:
+            self.switch.set_overflow(user.login, _KINDS[kind_name], destination, associate=associate)
+        except CommandError as error:
+            if error.refusal is Refusal.BAD_DESTINATION:
+                raise routing_error("BAD_PARAMETER_VALUE", "INVALID_OVERFLOW_ROUTE", error.message) from None
+            raise refused(error) from None
+        return Response(status_code=204)
 
     async def cancel_overflow(self, request: Request) -> Response:
         """Cancel the overflow."""

@@ -100,7 +100,8 @@ def test_overflow_routes_in_both_sdk_shapes(bruno: O2GClient) -> None:
         "overflowType": "BUSY", "destinations": [{"type": "VOICEMAIL", "selected": True}]}}))
     assert ok(bruno.get("/routing/state"), 200)["overflowRoutes"][0]["overflowType"] == "BUSY"
     body = refused(bruno.post("/routing/overflowroute", json={"overflowRoutes": [
-        {"overflowType": "BUSY", "destinations": [{"type": "ASSOCIATE", "number": "1003"}]}]}), 400, "BAD_PARAMETER")
+        {"overflowType": "BUSY", "destinations": [{"type": "ASSOCIATE", "number": "0612345678"}]}]}),
+        400, "BAD_PARAMETER")  # an associate must be internal
     assert body["routing"]["errorCause"] == "INVALID_OVERFLOW_ROUTE"
     ok(bruno.delete("/routing/overflowroute"))
     assert ok(bruno.get("/routing/overflowroute"), 200) == {"destinations": []}

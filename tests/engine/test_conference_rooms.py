@@ -1,0 +1,117 @@
+"""MeetMe rooms (call-model §1.1 ConferenceRoom, §2.4 R6) and blind transfer
+into a user's mailbox: a call dialled or transferred into a room is CONNECTED
+to a CONFERENCE party, the room lists the calls in it, and a full room, a
+wrong PIN or an unknown room refuses before anything changes."""
+from __future__ import annotations
+
+from engine_support import Harness
+
+from ctiswitch.engine.calls import Call, Party
+from ctiswitch.engine.directory import ConferenceRoom
+from ctiswitch.engine.errors import Refusal
+from ctiswitch.engine.states import ConnectionState, PartyKind
+
+S = ConnectionState
+ROOM = "8200"  # the demo company's MeetMe room, capacity 6
+
+
+def room_party(call: Call) -> Party:
+    return next(p for p in call.parties.values() if p.kind is PartyKind.CONFERENCE)
+
+
+def talking(h: Harness, caller: str, to: str) -> Call:
+    """An outside caller talking to a user."""
+    call = h.switch.incoming_call(caller, to)
+    h.switch.answer(h.conn(to, S.ALERTING, call).id)
+    return call
+
+
+class TestDialled:
+    def test_the_demo_has_a_room(self, h: Harness) -> None:
+        assert h.switch.conference_rooms[ROOM] == ConferenceRoom(ROOM, 6, None)
+
+    def test_dialling_a_room_connects_to_it(self, h: Harness) -> None:
+        call = h.switch.make_call("1003", ROOM)
+        assert h.states(call) == {"1003": "connected", ROOM: "connected"}
+        party = room_party(call)
+        assert (party.number, party.name) == (ROOM, f"Conf {ROOM}")
+        assert h.switch.room_calls(ROOM) == [call]
+
+    def test_calls_in_one_room_are_listed_together_and_leave_it(self, h: Harness) -> None:
+        first = h.switch.make_call("1003", ROOM)
+        second = h.switch.make_call("1004", ROOM)
+        assert h.switch.room_calls(ROOM) == [first, second]
+        h.switch.clear_connection(h.conn("1003").id)
+        assert h.switch.room_calls(ROOM) == [second]
+
+    def test_a_full_room_is_busy(self, h: Harness) -> None:
+        h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 2)
+        h.switch.make_call("1003", ROOM)
+        h.switch.make_call("1004", ROOM)
+        third = h.switch.make_call("1005", ROOM)
+        assert h.states(third) == {"1005": "failed"}
+        assert len(h.switch.room_calls(ROOM)) == 2
+
+    def test_a_pin_room_refuses_plain_dialling(self, h: Harness) -> None:
+        h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 6, "1234")
+        call = h.switch.make_call("1003", ROOM)
+        assert h.states(call) == {"1003": "failed"}
+        assert h.switch.room_calls(ROOM) == []
+
+
+class TestTransferredToRoom:
+    def test_the_caller_is_connected_to_the_room(self, h: Harness) -> None:
+        call = talking(h, "0611111111", "1003")
+        h.switch.transfer_to_room(h.conn("1003").id, ROOM)
+        assert h.states(call) == {"0611111111": "connected", ROOM: "connected"}
+        assert room_party(call).state is S.CONNECTED
+        assert h.switch.room_calls(ROOM) == [call]
+
+    def test_a_plain_transfer_to_the_room_number_works_too(self, h: Harness) -> None:
+        call = talking(h, "0611111111", "1003")
+        h.switch.single_step_transfer(h.conn("1003").id, ROOM)
+        assert h.states(call) == {"0611111111": "connected", ROOM: "connected"}
+
+    def test_with_the_right_pin(self, h: Harness) -> None:
+        h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 6, "1234")
+        call = talking(h, "0611111111", "1003")
+        h.switch.transfer_to_room(h.conn("1003").id, ROOM, "1234")
+        assert h.switch.room_calls(ROOM) == [call]
+
+    def test_wrong_or_missing_pin_is_refused(self, h: Harness) -> None:
+        h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 6, "1234")
+        talking(h, "0611111111", "1003")
+        conn = h.conn("1003")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_room, conn.id, ROOM, "9999")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_room, conn.id, ROOM)
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.single_step_transfer, conn.id, ROOM)
+
+    def test_unknown_room_is_refused(self, h: Harness) -> None:
+        talking(h, "0611111111", "1003")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_room, h.conn("1003").id, "20987")
+
+    def test_full_room_is_refused(self, h: Harness) -> None:
+        h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 2)
+        h.switch.make_call("1004", ROOM)
+        h.switch.make_call("1005", ROOM)
+        talking(h, "0611111111", "1003")
+        h.refused(Refusal.CAPACITY, h.switch.transfer_to_room, h.conn("1003").id, ROOM)
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.single_step_transfer, h.conn("1003").id, ROOM)
+
+
+class TestTransferredToVoicemail:
+    def test_the_caller_reaches_the_named_users_mailbox(self, h: Harness) -> None:
+        call = talking(h, "0611111111", "1003")
+        h.switch.transfer_to_voicemail(h.conn("1003").id, "1004")
+        party = next(p for p in call.parties.values() if p.kind is PartyKind.VOICEMAIL)
+        assert party.coverage_of is h.switch.users["1004"]
+        assert h.states(call) == {"0611111111": "connected", h.switch.voicemail_number: "connected"}
+
+    def test_no_such_user_is_refused(self, h: Harness) -> None:
+        talking(h, "0611111111", "1003")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_voicemail, h.conn("1003").id, "1999")
+
+    def test_a_user_without_a_mailbox_is_refused(self, h: Harness) -> None:
+        h.switch.users["1004"].has_mailbox = False
+        talking(h, "0611111111", "1003")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_voicemail, h.conn("1003").id, "1004")
