@@ -62,7 +62,7 @@ class CallControl(Groups):
         self._hold_others(device, keep=None, cause=Cause.NEW_CALL)
         conn = self._new_connection(party, device.number, device, S.INITIATED, ServiceInitiated, Cause.NEW_CALL)
         self._originate(conn, destination)
-        return call
+        return party.call  # the call it is in now: dialling a busy MeetMe room merges it into the room's call
 
     def _require_may_dial(self, device: Device, destination: str) -> None:
         user = device.user

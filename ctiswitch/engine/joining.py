@@ -197,8 +197,14 @@ class Joining(CallControl):
             self._stop_waiting(party)
             for offer in self._offers(party):
                 self._clear_party(offer, Cause.SINGLE_STEP)
-        self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
-        self._clear_party(party, Cause.SINGLE_STEP)
+        if plan.kind == "conference":
+            # Entering a room may merge this call into the room's call, and
+            # the transferring party must not be carried into the meeting.
+            self._clear_party(party, Cause.SINGLE_STEP)
+            self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
+        else:
+            self._execute(call, plan, Role.CALLED, Cause.SINGLE_STEP)
+            self._clear_party(party, Cause.SINGLE_STEP)
         self._release(call, Cause.SINGLE_STEP)
 
     @command

@@ -15,7 +15,7 @@ from .calls import Call, Connection, Party
 from .core import SwitchCore
 from .directory import OVERFLOW_ASSOCIATE, ConferenceRoom, Device, ExternalNumber, Group, User
 from .errors import CommandError, Refusal
-from .events import Delivered, Diverted, Established, Failed, Queued
+from .events import Conferenced, Delivered, Diverted, Established, Failed, Queued
 from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role, ServiceMode
 
 S = ConnectionState
@@ -318,26 +318,43 @@ class Routing(SwitchCore):
         `/116/room;MODEFROMPIN(pin)`, §5.3)."""
         if room.pin is not None and pin != room.pin:
             return Plan("fail", room.number, cause=Cause.REJECTED, diversions=diversions)
-        if len(self.room_calls(room.number)) >= room.capacity:
+        if self.room_occupants(room.number) >= room.capacity:
             return Plan("fail", room.number, cause=Cause.BUSY, diversions=diversions)
         return Plan("conference", room.number, room=room, diversions=diversions)
 
     def room_calls(self, number: str) -> list[Call]:
         """The calls in a MeetMe room: those with a live CONFERENCE party
         for it. Derived from the calls, so a call that ends or leaves the
-        room frees its seat without any bookkeeping."""
+        room frees its seat without any bookkeeping. Entering a room merges
+        into the call already there, so this holds at most one call."""
         return [call for call in self.calls.values()
                 if any(p.kind is PartyKind.CONFERENCE and p.number == number and p.connections
                        for p in call.parties.values())]
 
+    def room_occupants(self, number: str) -> int:
+        """How many parties sit in a room: the live parties of its call,
+        not counting the room's own CONFERENCE party, which is no seat."""
+        return sum(1 for call in self.room_calls(number) for p in call.live_parties()
+                   if p.kind is not PartyKind.CONFERENCE)
+
     def _enter_room(self, call: Call, room: ConferenceRoom, role: Role, cause: Cause) -> Party:
         """The room answers at once: the call is CONNECTED to a CONFERENCE
         party named like the MTCTI-3 room ("Conf <number>", call-model §2.4
-        R6, §4.2). Every call in the room shares it; `room_calls` lists them."""
+        R6, §4.2). A room is one meeting, so if it already holds a call the
+        new call is then merged into that call (which survives, as in a
+        conference): its parties join the others and its own room party
+        leaves, reported as Conferenced naming the absorbed call. Returns
+        the CONFERENCE party the caller now talks to."""
         party = self._new_party(call, PartyKind.CONFERENCE, room.number, role, name=f"Conf {room.number}")
         conn = self._new_connection(party, room.number, None, S.ALERTING, Delivered, cause)
         self._move(conn, S.CONNECTED, Established, cause)
-        return party
+        meeting = next((other for other in self.room_calls(room.number) if other is not call), None)
+        if meeting is None:
+            return party
+        moved = self._merge(meeting, call, party, Cause.CONFERENCE)  # type: ignore[attr-defined]
+        self._emit(Conferenced(meeting.id, call.id, moved, Cause.CONFERENCE))
+        return next(p for p in meeting.parties.values()
+                    if p.kind is PartyKind.CONFERENCE and p.number == room.number and p.connections)
 
     def _enter_group(self, call: Call, group: Group, role: Role, cause: Cause) -> Party:
         """The call waits in the group (a QUEUED service party) while members

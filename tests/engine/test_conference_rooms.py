@@ -9,6 +9,7 @@ from engine_support import Harness
 from ctiswitch.engine.calls import Call, Party
 from ctiswitch.engine.directory import ConferenceRoom
 from ctiswitch.engine.errors import Refusal
+from ctiswitch.engine.events import Conferenced
 from ctiswitch.engine.states import ConnectionState, PartyKind
 
 S = ConnectionState
@@ -37,12 +38,35 @@ class TestDialled:
         assert (party.number, party.name) == (ROOM, f"Conf {ROOM}")
         assert h.switch.room_calls(ROOM) == [call]
 
-    def test_calls_in_one_room_are_listed_together_and_leave_it(self, h: Harness) -> None:
+    def test_a_second_caller_joins_the_first_in_one_call(self, h: Harness) -> None:
         first = h.switch.make_call("1003", ROOM)
+        h.take()
         second = h.switch.make_call("1004", ROOM)
-        assert h.switch.room_calls(ROOM) == [first, second]
-        h.switch.clear_connection(h.conn("1003").id)
-        assert h.switch.room_calls(ROOM) == [second]
+        assert second is first
+        assert h.states(first) == {"1003": "connected", "1004": "connected", ROOM: "connected"}
+        assert h.switch.room_calls(ROOM) == [first]
+        assert h.switch.room_occupants(ROOM) == 2
+        merged = [e for e in h.take() if isinstance(e, Conferenced)]
+        assert len(merged) == 1 and merged[0].call == first.id and merged[0].secondary != first.id
+        assert merged[0].secondary not in h.switch.calls  # the second caller's own call was absorbed
+        assert len([p for p in first.live_parties() if p.kind is PartyKind.CONFERENCE]) == 1
+
+    def test_a_third_caller_joins_too_and_callers_leave_one_by_one(self, h: Harness) -> None:
+        call = h.switch.make_call("1003", ROOM)
+        h.switch.make_call("1004", ROOM)
+        h.switch.make_call("1005", ROOM)
+        assert h.states(call) == {"1003": "connected", "1004": "connected", "1005": "connected",
+                                  ROOM: "connected"}
+        h.switch.clear_connection(h.conn("1003").id)  # the room call's originator leaves
+        assert h.states(call) == {"1004": "connected", "1005": "connected", ROOM: "connected"}
+        h.switch.clear_connection(h.conn("1005").id)
+        assert h.switch.room_calls(ROOM) == [call]
+        h.switch.clear_connection(h.conn("1004").id)  # the last one: the room empties
+        assert call.id not in h.switch.calls
+        assert h.switch.room_calls(ROOM) == []
+        assert h.switch.room_occupants(ROOM) == 0
+        again = h.switch.make_call("1003", ROOM)
+        assert h.switch.room_calls(ROOM) == [again]
 
     def test_a_full_room_is_busy(self, h: Harness) -> None:
         h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 2)
@@ -50,7 +74,12 @@ class TestDialled:
         h.switch.make_call("1004", ROOM)
         third = h.switch.make_call("1005", ROOM)
         assert h.states(third) == {"1005": "failed"}
-        assert len(h.switch.room_calls(ROOM)) == 2
+        assert len(h.switch.room_calls(ROOM)) == 1
+        assert h.switch.room_occupants(ROOM) == 2
+        h.switch.clear_connection(h.conn("1004").id)  # a seat frees up
+        h.switch.clear_connection(h.conn("1005").id)
+        room_call = h.switch.make_call("1005", ROOM)
+        assert h.states(room_call) == {"1003": "connected", "1005": "connected", ROOM: "connected"}
 
     def test_a_pin_room_refuses_plain_dialling(self, h: Harness) -> None:
         h.switch.conference_rooms[ROOM] = ConferenceRoom(ROOM, 6, "1234")
@@ -66,6 +95,15 @@ class TestTransferredToRoom:
         assert h.states(call) == {"0611111111": "connected", ROOM: "connected"}
         assert room_party(call).state is S.CONNECTED
         assert h.switch.room_calls(ROOM) == [call]
+
+    def test_a_transferred_caller_joins_the_meeting_without_the_transferrer(self, h: Harness) -> None:
+        room_call = h.switch.make_call("1004", ROOM)
+        call = talking(h, "0611111111", "1003")
+        h.switch.transfer_to_room(h.conn("1003").id, ROOM)
+        assert call.id not in h.switch.calls
+        assert h.states(room_call) == {"1004": "connected", "0611111111": "connected", ROOM: "connected"}
+        assert h.switch.device("1003").connections == []
+        assert h.switch.room_calls(ROOM) == [room_call]
 
     def test_a_plain_transfer_to_the_room_number_works_too(self, h: Harness) -> None:
         call = talking(h, "0611111111", "1003")

@@ -71,7 +71,8 @@ def test_a_full_room_refuses_the_transfer(switch_server: RunningServer) -> None:
             await caller.subscribe_user(2, "1004")
             for phone in ("1001", "1002", "1005", "1006", "1007", "1008"):  # six phones fill the room
                 sim.act(phone, "dial", digits=ROOM)
-            assert len([c for c in sim.calls() if any(p["kind"] == "conference" for p in c["parties"])]) == 6
+            rooms = [c for c in sim.calls() if any(p["kind"] == "conference" for p in c["parties"])]
+            assert len(rooms) == 1 and len(rooms[0]["parties"]) == 7  # one meeting: six phones and the room
             _, theirs = await talking(caller, callee, sim)
             assert await callee.function(1, theirs.callid, A.BlindTransfer, f"/116/{ROOM}") == TRANSFERFAILED
             assert await callee.function(1, theirs.callid, A.BlindTransfer, ROOM) == TRANSFERFAILED
