@@ -266,9 +266,21 @@ class SwitchCore:
             self._deposit_message(party)
         if party.user is not None:
             party.user.idle_since = self.clock.now()
+            self._stop_personal_recording(call, party.user.login)
             if log:
                 self._log(party, cause)
             self._user_freed(party.user)
+
+    def _stop_personal_recording(self, call: Call, login: str) -> None:
+        """A personal recording is the user's own (call-model §7 #16): it
+        stops when the user's last party leaves the call."""
+        if login not in call.recordings:
+            return
+        if any(p.user is not None and p.user.login == login for p in call.parties.values()):
+            return
+        del call.recordings[login]
+        if call.id in self.calls:
+            self._emit(CallChanged(call.id, ("recordings",)))
 
     def _leave(self, party: Party, cause: Cause) -> None:
         """A party hangs up or is dropped; apply the release rules."""
