@@ -7,9 +7,10 @@ sent. Who holds a line's audio lives on the engine's connections
 (`Connection.audio`), so it follows each connection's life by construction.
 
 `Turrets` is the engine listener for all of them. After every batch it
-recomputes each turret's view and sends each subscriber the difference; the
-work is a few lines per turret plus non-blocking queue appends, so the
-engine is never held up. While the face itself runs a command (`acting`),
+recomputes the view of each turret showing a line the batch concerns
+(`AffectedLines`) and sends each subscriber the difference; the work is a
+few lines per turret plus non-blocking queue appends, so the engine is
+never held up. While the face itself runs a command (`acting`),
 batches only mark the views stale: the face sets the audio owner of the
 connection it just created or answered right after the command returns,
 and the refresh then sees the finished state rather than a half-made one.
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from ctiswitch.config.model import TurretProfile, TurretSettings
 from ctiswitch.engine.events import Batch
 from ctiswitch.engine.switch import Switch
+from ctiswitch.faces.affected import AffectedLines
 
 from .features import Features
 from .idl import load_idl
@@ -54,6 +56,9 @@ class TurretSession:
         self.profile: TurretProfile | None = None
         self.controllers = 0
         self.subscribers: dict[tuple[str, int], Subscriber] = {}
+        #: The numbers of the lines the last view showed: only a batch that
+        #: concerns one of them can change the view (`Turrets._on_batch`).
+        self.numbers: frozenset[str] = frozenset()
         self._turrets = turrets
 
     @property
@@ -61,8 +66,11 @@ class TurretSession:
         return self._turrets.switch
 
     def view(self) -> TurretView:
-        extras = self._turrets.features.extras(self.profile) if self.profile is not None else NO_EXTRAS
-        return build_view(self.name, self.login_state, self.profile, self.switch.devices, extras)
+        profile = self.profile
+        extras = self._turrets.features.extras(profile) if profile is not None else NO_EXTRAS
+        lines = (*profile.lines, *extras.lines) if profile is not None else ()
+        self.numbers = frozenset(line.number for line in lines)
+        return build_view(self.name, self.login_state, profile, self.switch.devices, extras)
 
     def refresh(self) -> None:
         """Send every subscriber what changed since its last view."""
@@ -163,7 +171,9 @@ class Turrets:
         self.defer = defer
         self.sessions: dict[str, TurretSession] = {}
         self._acting = False
-        self._stale = False
+        #: Line numbers the batches seen while `acting` concern (None: any).
+        self._stale: set[str] | None = set()
+        self._affected = AffectedLines(switch)
         self._unsubscribe = switch.subscribe(self._on_batch)
 
     def add(self, name: str, speech_units: Mapping[int, int]) -> TurretSession:
@@ -184,17 +194,22 @@ class Turrets:
     def _on_batch(self, batch: Batch) -> None:
         """The engine listener: a failure here is logged, never raised into
         the engine, whose other listeners (store, other faces) must still run."""
-        if self._acting:
-            self._stale = True
-            return
         try:
-            self.refresh()
+            numbers = self._affected.of_batch(batch)
+            if self._acting:
+                self._stale = None if numbers is None or self._stale is None else self._stale | numbers
+                return
+            self.refresh(numbers)
         except Exception:
             log.exception("turret notifications failed after batch %s", batch.seq)
 
-    def refresh(self) -> None:
+    def refresh(self, numbers: set[str] | None = None) -> None:
+        """Refresh the turrets showing any of `numbers` (None: every turret;
+        what the face changed itself, such as a ring transfer, is not in a
+        batch, so it refreshes them all)."""
         for session in self.sessions.values():
-            session.refresh()
+            if numbers is None or not session.numbers.isdisjoint(numbers):
+                session.refresh()
 
     @contextlib.contextmanager
     def acting(self) -> Iterator[None]:
@@ -204,9 +219,9 @@ class Turrets:
             yield
         finally:
             self._acting = False
-            if self._stale:
-                self._stale = False
-                self.refresh()
+            stale, self._stale = self._stale, set()
+            if stale is None or stale:
+                self.refresh(stale)
 
     async def stop(self) -> None:
         self._unsubscribe()
