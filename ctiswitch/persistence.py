@@ -17,6 +17,7 @@ from ctiswitch.engine.events import (
     CallbackRequested,
     CallLogged,
     DeskSharingChanged,
+    Event,
     GroupChanged,
     MemberChanged,
     MessageDeposited,
@@ -38,44 +39,62 @@ def attach_store(switch: Switch, store: Store) -> Callable[[], None]:
         switch.restore(scope, key, value)
 
     def persist(batch: Batch) -> None:
-        for event in batch.events:
-            if isinstance(event, CallLogged):
-                store.call_log.append(CallRecord(
-                    id=None, login=event.login, call_ref=str(event.call), started_at=event.started_at,
-                    ended_at=event.ended_at, answered=event.answered, direction=event.direction,
-                    reason=event.reason.value, acknowledged=False,
-                    parties=_parties(switch, event),
-                ))
-            elif isinstance(event, RoutingChanged):
-                store.settings.put(f"user:{event.login}", "routing", event.routing)
-            elif isinstance(event, PresenceChanged):
-                store.settings.put(f"user:{event.login}", "presence", event.presence)
-            elif isinstance(event, GroupChanged):
-                group = switch.groups[event.group]
-                store.settings.put(f"group:{event.group}", "service", {
-                    "service_mode": group.service_mode.value, "voicemail_enabled": group.voicemail_enabled})
-            elif isinstance(event, UserChanged):
-                user = switch.users[event.login]
-                for field in event.fields:
-                    if field in _USER_SETTINGS:
-                        store.settings.put(f"user:{event.login}", field, getattr(user, field))
-            elif isinstance(event, MemberChanged):
-                group = switch.groups[event.group]
-                store.settings.put(f"group:{event.group}", "members",
-                                   {m.user.login: m.logged_on for m in group.members})
-            elif isinstance(event, MessageDeposited):
-                store.messages.add(Message(id=None, login=event.login, kind=event.kind, sender=event.sender,
-                                           created_at=batch.wall, read=False, body=event.body))
-            elif isinstance(event, DeskSharingChanged):
-                if event.logged_on:
-                    store.settings.put(f"device:{event.number}", DESK_USER, event.login)
-                else:
-                    store.settings.delete(f"device:{event.number}", DESK_USER)
-            elif isinstance(event, CallbackRequested):
-                store.callbacks.add(Callback(id=None, login=event.login, caller=event.caller,
-                                             caller_name=event.caller_name, created_at=batch.wall))
+        """Write the batch's durable facts. Several land in one transaction:
+        one fsync instead of one per record (a call's end logs it for each
+        user in it), and a batch is stored whole or not at all."""
+        facts = [event for event in batch.events if isinstance(event, _DURABLE)]
+        if len(facts) == 1:
+            _write(switch, store, batch, facts[0])
+        elif facts:
+            with store.transaction():
+                for event in facts:
+                    _write(switch, store, batch, event)
 
     return switch.subscribe(persist)
+
+
+#: The events that carry something the store keeps.
+_DURABLE = (CallLogged, RoutingChanged, PresenceChanged, GroupChanged, UserChanged, MemberChanged,
+            MessageDeposited, DeskSharingChanged, CallbackRequested)
+
+
+def _write(switch: Switch, store: Store, batch: Batch, event: Event) -> None:
+    """Store one durable fact."""
+    if isinstance(event, CallLogged):
+        store.call_log.append(CallRecord(
+            id=None, login=event.login, call_ref=str(event.call), started_at=event.started_at,
+            ended_at=event.ended_at, answered=event.answered, direction=event.direction,
+            reason=event.reason.value, acknowledged=False,
+            parties=_parties(switch, event),
+        ))
+    elif isinstance(event, RoutingChanged):
+        store.settings.put(f"user:{event.login}", "routing", event.routing)
+    elif isinstance(event, PresenceChanged):
+        store.settings.put(f"user:{event.login}", "presence", event.presence)
+    elif isinstance(event, GroupChanged):
+        group = switch.groups[event.group]
+        store.settings.put(f"group:{event.group}", "service", {
+            "service_mode": group.service_mode.value, "voicemail_enabled": group.voicemail_enabled})
+    elif isinstance(event, UserChanged):
+        user = switch.users[event.login]
+        for field in event.fields:
+            if field in _USER_SETTINGS:
+                store.settings.put(f"user:{event.login}", field, getattr(user, field))
+    elif isinstance(event, MemberChanged):
+        group = switch.groups[event.group]
+        store.settings.put(f"group:{event.group}", "members",
+                           {m.user.login: m.logged_on for m in group.members})
+    elif isinstance(event, MessageDeposited):
+        store.messages.add(Message(id=None, login=event.login, kind=event.kind, sender=event.sender,
+                                   created_at=batch.wall, read=False, body=event.body))
+    elif isinstance(event, DeskSharingChanged):
+        if event.logged_on:
+            store.settings.put(f"device:{event.number}", DESK_USER, event.login)
+        else:
+            store.settings.delete(f"device:{event.number}", DESK_USER)
+    elif isinstance(event, CallbackRequested):
+        store.callbacks.add(Callback(id=None, login=event.login, caller=event.caller,
+                                     caller_name=event.caller_name, created_at=batch.wall))
 
 
 def _parties(switch: Switch, event: CallLogged) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -24,7 +26,8 @@ class Store:
     """Everything the switch keeps across restarts, one repository per kind of record.
 
     Every write method is one committed transaction: when it returns, the
-    record is on disk and the caller may acknowledge it. Not thread-safe by
+    record is on disk and the caller may acknowledge it. Inside
+    `transaction()` the writes are committed together when the block ends. Not thread-safe by
     design; the switch calls it from its one asyncio thread.
     """
 
@@ -35,6 +38,13 @@ class Store:
         self.messages = Messages(db)
         self.callbacks = Callbacks(db)
         self._db = db
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make the writes inside one transaction, committed (one fsync) when
+        the block ends and rolled back whole if it raises."""
+        with self._db.transaction():
+            yield
 
     def close(self) -> None:
         """Close the database; later calls raise StoreError. Closing twice is harmless."""

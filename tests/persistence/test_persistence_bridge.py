@@ -89,3 +89,23 @@ def test_a_changed_associate_survives_a_restart(tmp_path: Path) -> None:
     assert again.users["1002"].associate == "1004"
     assert again.users["1002"].routing.overflow_destination == OVERFLOW_ASSOCIATE
     store2.close()
+
+
+def test_a_batch_with_several_records_is_one_transaction(tmp_path: Path) -> None:
+    """A call's end logs it for each of its users in one batch: both
+    records are committed together (one fsync), not one commit each."""
+    switch, clock, store = start(tmp_path)
+    perform(switch, "1001", "dial", "1002")
+    perform(switch, "1002", "answer")
+    statements: list[str] = []
+    store._db._raw.set_trace_callback(statements.append)  # the sqlite3 connection under the store
+    perform(switch, "1001", "hangup")
+    store._db._raw.set_trace_callback(None)
+    inserts = [i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO call_record")]
+    assert len(inserts) == 2
+    begin = statements.index("BEGIN IMMEDIATE")
+    commit = statements.index("COMMIT")
+    assert begin < inserts[0] < inserts[1] < commit
+    assert statements.count("BEGIN IMMEDIATE") == 1
+    assert {r.login for r in store.call_log.for_user("1001") + store.call_log.for_user("1002")} == {"1001", "1002"}
+    store.close()
