@@ -58,7 +58,7 @@ class Party:
     __slots__ = (
         "id", "call", "kind", "number", "name", "user", "group", "role", "connections",
         "created_at", "alerted_at", "answered_at", "muted", "privacy", "silenced",
-        "anonymous", "coverage_of", "slot", "timer", "offered", "declined",
+        "anonymous", "coverage_of", "slot", "timer", "offered", "declined", "message_since",
     )
 
     def __init__(
@@ -92,6 +92,12 @@ class Party:
         #: For GROUP parties: logins of members who declined this call; they
         #: are not offered it again (a new round would ring them at once).
         self.declined: set[str] = set()
+        #: For VOICEMAIL parties of a mailbox: when the caller's message began
+        #: to be recorded, after the greeting; None while the greeting plays
+        #: and for voicemail that takes no message (a call flow, an owner
+        #: listening to its own mailbox). The owner's MTCTI-3 line tells
+        #: ANSWEREDBYVOICEMAIL from LEAVINGVOICEMAILMESSAGE by it.
+        self.message_since: float | None = None
 
     @property
     def state(self) -> ConnectionState:

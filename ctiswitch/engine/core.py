@@ -78,6 +78,10 @@ class SwitchCore:
         self.externals: dict[str, ExternalNumber] = {}
         self.voicemail_number = "8000"
         self.voicemail_answer_delay = 0.0
+        #: Seconds the mailbox greeting plays after voicemail answers, before
+        #: the caller's message is recorded (a caller who hangs up during it
+        #: leaves none). 0: recording starts as voicemail answers.
+        self.voicemail_greeting_seconds = 0.0
         #: The digital voice announcement's number, None when the company has
         #: none (call-model §1.1 DialPlan "DVA"; O2G redirectToDVA).
         self.dva_number: str | None = None
@@ -99,6 +103,10 @@ class SwitchCore:
         self.calls: dict[int, Call] = {}
         self.connections: dict[int, Connection] = {}
         self.parks: dict[str, Party] = {}
+        #: Owner login -> the VOICEMAIL parties answering for its mailbox, so
+        #: a face can show a user the calls in its own voicemail (MTCTI-3
+        #: RINGINGVOICEMAIL...) without walking every call.
+        self._in_voicemail: dict[str, list[Party]] = {}
         self.trunks_in_use = 0
 
         self._node = socket.inet_aton(node_ip)
@@ -264,6 +272,12 @@ class SwitchCore:
             self.parks.pop(party.slot, None)
         elif party.kind is PartyKind.VOICEMAIL:
             self._deposit_message(party)
+            if party.coverage_of is not None:
+                answering = self._in_voicemail.get(party.coverage_of.login, [])
+                if party in answering:
+                    answering.remove(party)
+                if not answering:
+                    self._in_voicemail.pop(party.coverage_of.login, None)
         if party.user is not None:
             party.user.idle_since = self.clock.now()
             self._stop_personal_recording(call, party.user.login)
@@ -343,16 +357,30 @@ class SwitchCore:
                               "outgoing" if outgoing else "incoming", cause, others,
                               call.initial_called, tuple(call.rerouted)))
 
-    def _deposit_message(self, party: Party) -> None:
-        """A caller who reached voicemail and was connected leaves a message."""
+    def voicemail_parties(self, user: User) -> list[Party]:
+        """The VOICEMAIL parties answering calls for `user`'s mailbox now:
+        calls that rang the user and went to its voicemail, calls
+        transferred into its mailbox, and the user's own call listening to
+        its messages."""
+        return list(self._in_voicemail.get(user.login, ()))
+
+    @staticmethod
+    def _takes_message(party: Party) -> bool:
+        """Whether a voicemail party records a message: it answers for a
+        mailbox, and not for the owner dialling in to listen to it."""
         owner = party.coverage_of
-        if owner is None or party.answered_at is None:
+        origin = party.call.origin
+        return owner is not None and not (origin is not None and origin.user is owner)
+
+    def _deposit_message(self, party: Party) -> None:
+        """A caller who reached a mailbox and got past the greeting leaves a
+        message, as long as the recording ran (call flows take none)."""
+        owner = party.coverage_of
+        if owner is None or party.message_since is None or not self._takes_message(party):
             return
         origin = party.call.origin
-        if origin is not None and origin.user is owner:
-            return  # the owner dialled in to listen to its own messages
         sender = origin.number if origin is not None and origin is not party else ""
-        duration = round(self.clock.now() - party.answered_at, 3)
+        duration = round(self.clock.now() - party.message_since, 3)
         self._emit(MessageDeposited(owner.login, "voicemail", sender, {"duration": duration}))
 
     def _user_freed(self, user: User) -> None:

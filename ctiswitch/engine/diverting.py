@@ -2,7 +2,7 @@
 park and unpark (call-model §2.3 #20-25). The call keeps its id."""
 from __future__ import annotations
 
-from .calls import Party
+from .calls import Connection, Party
 from .core import command
 from .errors import Refusal
 from .events import Delivered, Diverted, Established, Queued
@@ -20,7 +20,7 @@ class Diverting(Joining):
         self._require_state(conn, S.ALERTING)
         self._require(not conn.prompt and conn.party is not conn.call.origin, Refusal.INVALID_STATE,
                       "only an incoming ringing call can be redirected")
-        plan = self._reachable(destination, conn)
+        plan = self._reachable(destination, conn, conn.party)
         party = conn.party
         call = party.call
         self._emit(Diverted(call.id, party.number, plan.number, Cause.REDIRECTED))
@@ -78,38 +78,92 @@ class Diverting(Joining):
 
     @command
     def park(self, conn_id: int, slot: str | None = None) -> str:
-        """Park the other party of a two-party call; returns the slot."""
+        """Park the other party of a two-party call; returns the slot
+        (default: the parking connection's number).
+
+        The parker is usually a phone talking on the call, and a call nobody
+        unparks in `park_recall_seconds` recalls to that phone. A queue may
+        park its call too (MTCTI-3 Park on a queue line): while the call
+        waits in the group (QUEUEING) or rings agents (RINGING), through the
+        group party's QUEUED connection, and once the voicemail server
+        answered it (ANSWEREDBYVOICEMAIL), through the voicemail party.
+        Parking a waiting call takes it out of the queue exactly as a blind
+        transfer out of the queue does: the agents stop ringing and the
+        group party goes.
+
+        DECISION: a service that parks has no phone to recall to, so a call
+        parked by its queue or by the voicemail that answered a queue call
+        recalls to the queue: nobody unparks it, it re-enters the group (the
+        one it waited in, else the one it came through) and is distributed
+        again, through the normal routing plan (night service included).
+        Anything else with no phone (a far end, voicemail of a call that
+        came through no queue) cannot park: INVALID_STATE."""
         conn = self.connection(conn_id)
-        self._require_state(conn, S.CONNECTED)
+        parker = conn.party
+        waiting = parker.offered is not None  # a group party: the call waits in its queue
+        self._require_state(conn, S.QUEUED if waiting else S.CONNECTED)
         call = conn.call
-        self._require(len(call.live_parties()) == 2, Refusal.INVALID_STATE, "only a two-party call can be parked")
+        offers = self._offers(parker) if waiting else []
+        staying = [p for p in call.live_parties() if p is not parker and p not in offers]
+        self._require(len(staying) == 1, Refusal.INVALID_STATE, "only a two-party call can be parked")
+        recall_to = self._recall_destination(conn)
+        self._require(recall_to is not None, Refusal.INVALID_STATE,
+                      f"{parker.number} has no phone or queue for a parked call to recall to")
+        assert recall_to is not None
         slot = slot or conn.dn
         self._require(bool(slot) and len(slot) <= 16, Refusal.BAD_VALUE, f"{slot!r} is not a park slot")
         self._require(slot not in self.parks, Refusal.PARK_SLOT_BUSY, f"park slot {slot} is taken")
-        parker = conn.party
         self._emit(Diverted(call.id, parker.number, slot, Cause.PARK))
+        if waiting:
+            self._stop_waiting(parker)
+            for offer in offers:
+                self._clear_party(offer, Cause.PARK)
         party = self._new_party(call, PartyKind.PARK, slot, Role.CALLED, name=f"Park {slot}")
         party.slot = slot
         party.coverage_of = parker.user
         self.parks[slot] = party
         self._new_connection(party, slot, None, S.QUEUED, Queued, Cause.PARK)
-        recall_to = conn.dn
         party.timer = self._timer(self.park_recall_seconds, lambda: self._recall(party, recall_to), "park_recall")
         self._clear_party(parker, Cause.PARK)
         return slot
 
+    @staticmethod
+    def _recall_destination(conn: Connection) -> str | None:
+        """Where a call parked through `conn` recalls to: the parker's phone;
+        for a group party, its own group; for the voicemail that answered a
+        queue call, the queue the call came through; else nowhere."""
+        if conn.device is not None:
+            return conn.dn
+        party = conn.party
+        if party.offered is not None:
+            return party.number
+        group = party.call.group
+        if party.kind is PartyKind.VOICEMAIL and group is not None:
+            return group.number
+        return None
+
     def _recall(self, party: Party, number: str) -> None:
-        """Nobody unparked the call in time: it rings back at the parker."""
+        """Nobody unparked the call in time: it goes back to where it was
+        parked from. A phone rings with it (RECALL); any other number (a
+        queue) takes it through the normal routing plan, so a queue queues
+        and distributes it again. A phone with no free appearance or a plan
+        that fails (a hunt group with nobody free) leaves the call parked
+        for another `park_recall_seconds`."""
         party.timer = None
         if self.parks.get(party.slot or "") is not party:
             return
+        call = party.call
         device = self.devices.get(number)
-        if device is None or not device.has_free_appearance():
+        plan = None if device is not None else self.plan(number)
+        if (device is not None and not device.has_free_appearance()) or (plan is not None and plan.failed):
             party.timer = self._timer(self.park_recall_seconds, lambda: self._recall(party, number), "park_recall")
             return
-        call = party.call
         self._emit(Diverted(call.id, party.number, number, Cause.RECALL))
-        self._alert_device(call, device, Role.CALLED, Cause.RECALL)
+        if device is not None:
+            self._alert_device(call, device, Role.CALLED, Cause.RECALL)
+        else:
+            assert plan is not None
+            self._execute(call, plan, Role.CALLED, Cause.RECALL)
         self._clear_party(party, Cause.RECALL)
 
     @command

@@ -14,15 +14,20 @@ from .core import MAX_CONFERENCE, command
 from .errors import CommandError, Refusal
 from .events import Conferenced, Diverted, Retrieved, Transferred
 from .routing import Plan, check_dialable
-from .states import Cause, ConnectionState, Role
+from .states import Cause, ConnectionState, PartyKind, Role
 
 S = ConnectionState
+#: Characters of a voicemail call flow's name (the longest MTCTI-3 arg1).
+MAX_CALL_FLOW = 78
 
 
 class Joining(CallControl):
-    def _reachable(self, destination: str, conn: Connection) -> Plan:
+    def _reachable(self, destination: str, conn: Connection, leaving: Party | None) -> Plan:
         """Plan a destination for a call already in progress; unreachable
-        destinations are refused before anything changes."""
+        destinations are refused before anything changes. `leaving` is the
+        party that leaves as the call goes there (None: everyone stays, as
+        when a party is added), which decides how many seats a MeetMe room
+        must have free."""
         destination = check_dialable(destination)
         if conn.device is not None:
             self._require_may_dial(conn.device, destination)
@@ -30,6 +35,10 @@ class Joining(CallControl):
         if plan.failed:
             refusal = Refusal.BAD_DESTINATION if plan.cause is Cause.INVALID_NUMBER else Refusal.TARGET_UNREACHABLE
             raise CommandError(refusal, f"{destination} cannot be reached ({plan.cause.value if plan.cause else ''})")
+        if plan.room is not None:
+            seats = self.seats_of(conn.call, leaving)
+            self._require(self.room_has_seats(plan.room, seats), Refusal.TARGET_UNREACHABLE,
+                          f"room {plan.room.number} has no seat for each of the {seats} parties of call {conn.call.id}")
         # A call waits in one group at a time (a member passing its offer on
         # takes the call out of its group first, so that is allowed, and so
         # does the waiting group party sending its call on).
@@ -147,7 +156,7 @@ class Joining(CallControl):
         the queue stops offering it first."""
         conn = self.connection(conn_id)
         self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
-        self._single_step(conn, self._reachable(destination, conn))
+        self._single_step(conn, self._reachable(destination, conn, conn.party))
 
     @command
     def transfer_to_room(self, conn_id: int, number: str, pin: str | None = None) -> None:
@@ -162,11 +171,12 @@ class Joining(CallControl):
         assert room is not None
         if conn.device is not None:
             self._require_may_dial(conn.device, room.number)
-        plan = self._plan_room(room, [], pin)
+        plan = self._plan_room(room, [], pin, self.seats_of(conn.call, conn.party))
         self._require(plan.cause is not Cause.REJECTED, Refusal.TARGET_UNREACHABLE,
                       f"room {number} needs its PIN")
         self._require(plan.cause is not Cause.BUSY, Refusal.CAPACITY,
-                      f"room {number} is full ({room.capacity} calls)")
+                      f"room {number} has no seat for each party of call {conn.call.id} "
+                      f"({room.capacity} parties at most)")
         self._single_step(conn, plan)
 
     @command
@@ -183,11 +193,30 @@ class Joining(CallControl):
         self._require(owner.has_mailbox, Refusal.TARGET_UNREACHABLE, f"{owner.login} has no mailbox")
         self._single_step(conn, Plan("voicemail", self.voicemail_number, user=owner))
 
+    @command
+    def transfer_to_call_flow(self, conn_id: int, flow: str) -> None:
+        """Blind transfer into a call flow of the voicemail server (MTCTI-3
+        `/102/<Callflow>`, a VMPro module): the voicemail server answers
+        and runs the flow. No mailbox owns the call, so it is connected to
+        a VOICEMAIL party whose number is the flow's name, and the caller
+        hanging up deposits nothing. The engine knows no flow list (the
+        flows live on the voicemail server), so any sane name is taken:
+        printable, no surrounding spaces, at most MAX_CALL_FLOW characters."""
+        conn = self.connection(conn_id)
+        self._require_state(conn, S.CONNECTED, S.ALERTING, S.QUEUED)
+        self._require(isinstance(flow, str) and 0 < len(flow) <= MAX_CALL_FLOW and flow.isprintable()
+                      and flow == flow.strip(), Refusal.BAD_VALUE, f"{flow!r} is not a call flow name")
+        self._single_step(conn, Plan("callflow", flow))
+
     def _single_step(self, conn: Connection, plan: Plan) -> None:
         """Send the call to a planned destination and take the transferring
-        party out; shared by every blind-transfer form."""
-        self._require(conn.state is not S.QUEUED or conn.party.offered is not None, Refusal.INVALID_STATE,
-                      f"connection {conn.id} is not a call waiting in a group")
+        party out; shared by every blind-transfer form. A QUEUED connection
+        transfers the call it holds: a group party sends its waiting call on,
+        a park slot sends its parked call on (MTCTI-3 BlindTransfer on a
+        ParkServer or queue line), which empties the slot."""
+        self._require(conn.state is not S.QUEUED or conn.party.offered is not None
+                      or conn.party.kind is PartyKind.PARK, Refusal.INVALID_STATE,
+                      f"connection {conn.id} is not a call waiting in a group or a park slot")
         call = conn.call
         party = conn.party
         self._emit(Diverted(call.id, party.number, plan.number, Cause.SINGLE_STEP))
@@ -215,7 +244,7 @@ class Joining(CallControl):
         call = conn.call
         self._require(len(call.live_parties()) < MAX_CONFERENCE, Refusal.CAPACITY,
                       f"a conference holds at most {MAX_CONFERENCE} parties")
-        plan = self._reachable(destination, conn)
+        plan = self._reachable(destination, conn, None)
         party = self._execute(call, plan, Role.ADDED, Cause.CONFERENCE)
         assert party is not None
         return party

@@ -15,7 +15,7 @@ from .calls import Call, Connection, Party
 from .core import SwitchCore
 from .directory import OVERFLOW_ASSOCIATE, ConferenceRoom, Device, ExternalNumber, Group, User
 from .errors import CommandError, Refusal
-from .events import Conferenced, Delivered, Diverted, Established, Failed, Queued
+from .events import Conferenced, Delivered, Diverted, Established, Failed, PartyChanged, Queued
 from .states import Cause, ConnectionState, DeviceType, ForwardKind, PartyKind, Role, ServiceMode
 
 S = ConnectionState
@@ -29,7 +29,7 @@ _DIALLABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 class Plan:
     """The outcome of routing a number, computed without changing state."""
 
-    kind: str  # user | device | external | group | voicemail | dva | conference | fail
+    kind: str  # user | device | external | group | voicemail | callflow | dva | conference | fail
     number: str
     user: User | None = None
     device: Device | None = None
@@ -244,6 +244,8 @@ class Routing(SwitchCore):
         if plan.kind == "voicemail":
             assert plan.user is not None
             return self._voicemail(call, plan.user, role, cause)
+        if plan.kind == "callflow":
+            return self._call_flow(call, plan.number, role, cause)
         if plan.kind == "dva":
             return self._announcement(call, role, cause)
         if plan.kind == "conference":
@@ -279,14 +281,31 @@ class Routing(SwitchCore):
         return party
 
     def _voicemail(self, call: Call, owner: User, role: Role, cause: Cause) -> Party:
-        party = self._new_party(call, PartyKind.VOICEMAIL, self.voicemail_number, role, name="Voicemail")
+        """The voicemail server answers for `owner`'s mailbox."""
+        return self._voicemail_server(call, self.voicemail_number, "Voicemail", owner, role, cause)
+
+    def _call_flow(self, call: Call, flow: str, role: Role, cause: Cause) -> Party:
+        """The voicemail server answers and runs the call flow named `flow`
+        (a VMPro module, MTCTI-3 `/102/<flow>`). No mailbox owns the call,
+        so it shows as the flow's name alone, and nothing is deposited when
+        the caller hangs up."""
+        return self._voicemail_server(call, flow, None, None, role, cause)
+
+    def _voicemail_server(self, call: Call, number: str, name: str | None, owner: User | None,
+                          role: Role, cause: Cause) -> Party:
+        """A VOICEMAIL party that answers after `voicemail_answer_delay`;
+        one with an `owner` is indexed under it (`voicemail_parties`)."""
+        party = self._new_party(call, PartyKind.VOICEMAIL, number, role, name=name)
         party.coverage_of = owner
-        conn = self._new_connection(party, self.voicemail_number, None, S.ALERTING, Delivered, cause)
+        if owner is not None:
+            self._in_voicemail.setdefault(owner.login, []).append(party)
+        conn = self._new_connection(party, number, None, S.ALERTING, Delivered, cause)
         if self.voicemail_answer_delay > 0:
             party.timer = self._timer(self.voicemail_answer_delay,
                                       lambda: self._service_answers(conn, Cause.VOICEMAIL), "voicemail_answer")
         else:
             self._move(conn, S.CONNECTED, Established, cause)
+            self._greet(party)
         return party
 
     def _service_answers(self, conn: Connection, cause: Cause) -> None:
@@ -295,6 +314,28 @@ class Routing(SwitchCore):
         conn.party.timer = None
         if conn.id in self.connections and conn.state is S.ALERTING:
             self._move(conn, S.CONNECTED, Established, cause)
+            if conn.party.kind is PartyKind.VOICEMAIL:
+                self._greet(conn.party)
+
+    def _greet(self, party: Party) -> None:
+        """Voicemail answered: a mailbox plays its greeting, then records the
+        caller's message (at once without a greeting time). Call flows and
+        an owner listening to its own mailbox record nothing."""
+        if not self._takes_message(party):
+            return
+        if self.voicemail_greeting_seconds > 0:
+            party.timer = self._timer(self.voicemail_greeting_seconds, lambda: self._message_starts(party),
+                                      "voicemail_greeting")
+        else:
+            party.message_since = self.clock.now()
+
+    def _message_starts(self, party: Party) -> None:
+        """The greeting ended: the caller's message is being recorded."""
+        party.timer = None
+        if party.call.parties.get(party.id) is not party or party.call.id not in self.calls:
+            return
+        party.message_since = self.clock.now()
+        self._emit(PartyChanged(party.call.id, party.id, ("message",)))
 
     def _announcement(self, call: Call, role: Role, cause: Cause) -> Party:
         """The DVA answers like voicemail (after its own delay) and plays its
@@ -311,16 +352,35 @@ class Routing(SwitchCore):
         return party
 
     def _plan_room(self, room: ConferenceRoom, diversions: list[tuple[str, str, Cause]],
-                   pin: str | None = None) -> Plan:
-        """A MeetMe room takes a call while it has a seat. A dialled number
-        carries no PIN (no prompt is modelled), so a PIN-protected room
-        refuses plain dialling and is reached only with its PIN (MTCTI-3
-        `/116/room;MODEFROMPIN(pin)`, §5.3)."""
+                   pin: str | None = None, seats: int = 1) -> Plan:
+        """A MeetMe room takes a call while it has a seat for each of the
+        `seats` parties the call brings (a dialled call brings its caller;
+        a transferred conference brings everyone left in it). A dialled
+        number carries no PIN (no prompt is modelled), so a PIN-protected
+        room refuses plain dialling and is reached only with its PIN
+        (MTCTI-3 `/116/room;MODEFROMPIN(pin)`, §5.3)."""
         if room.pin is not None and pin != room.pin:
             return Plan("fail", room.number, cause=Cause.REJECTED, diversions=diversions)
-        if self.room_occupants(room.number) >= room.capacity:
+        if not self.room_has_seats(room, seats):
             return Plan("fail", room.number, cause=Cause.BUSY, diversions=diversions)
         return Plan("conference", room.number, room=room, diversions=diversions)
+
+    def room_has_seats(self, room: ConferenceRoom, seats: int) -> bool:
+        """Whether `seats` more parties fit in the room: capacity counts
+        parties, never calls, so one call bringing several cannot overfill
+        it."""
+        return self.room_occupants(room.number) + seats <= room.capacity
+
+    @staticmethod
+    def seats_of(call: Call, leaving: Party | None = None) -> int:
+        """The room seats `call` takes if it enters a MeetMe room now: its
+        live parties, except `leaving` (who transfers or redirects it
+        there) and the services that go or take no seat: a room's own
+        party, a group the call stops waiting in and the members it rings
+        on the group's behalf."""
+        return sum(1 for p in call.live_parties()
+                   if p is not leaving and p.kind not in (PartyKind.CONFERENCE, PartyKind.GROUP)
+                   and not (p.group is not None and p.state is S.ALERTING))
 
     def room_calls(self, number: str) -> list[Call]:
         """The calls in a MeetMe room: those with a live CONFERENCE party

@@ -202,6 +202,14 @@ def check_invariants(switch: Switch) -> None:
         assert len(talking) <= 1, f"device {device.number} talks on several calls: {talking}"
     assert switch.trunks_in_use == externals, f"trunks_in_use {switch.trunks_in_use} != {externals} external parties"
     assert {slot: p.id for slot, p in switch.parks.items()} == {slot: p.id for slot, p in park_parties.items()}
+    # The index of calls in each user's voicemail holds exactly the live
+    # VOICEMAIL parties answering for a mailbox (call flows belong to nobody).
+    in_voicemail: dict[str, set[int]] = {}
+    for call in switch.calls.values():
+        for party in call.parties.values():
+            if party.kind is PartyKind.VOICEMAIL and party.coverage_of is not None:
+                in_voicemail.setdefault(party.coverage_of.login, set()).add(party.id)
+    assert {login: {p.id for p in parties} for login, parties in switch._in_voicemail.items()} == in_voicemail
     for number, waiting in switch._waiting.items():
         for gparty in waiting:
             assert gparty.call.id in switch.calls and gparty.call.parties.get(gparty.id) is gparty, \

@@ -153,3 +153,50 @@ class TestTransferredToVoicemail:
         h.switch.users["1004"].has_mailbox = False
         talking(h, "0611111111", "1003")
         h.refused(Refusal.TARGET_UNREACHABLE, h.switch.transfer_to_voicemail, h.conn("1003").id, "1004")
+
+
+class TestSeatsPerParty:
+    """A room's capacity counts parties: a call bringing several of them
+    takes a seat for each, so it cannot overfill the room."""
+
+    def fill(self, h: Harness, people: int) -> None:
+        for phone in ("1001", "1002", "1004", "1005", "1006", "1007")[:people]:
+            h.switch.make_call(phone, ROOM)
+        assert h.switch.room_occupants(ROOM) == people
+
+    def conference(self, h: Harness) -> Call:
+        """An outside caller, 1003 and 1008 in one conference; 1003 controls it."""
+        call = talking(h, "0611111111", "1003")
+        held = h.conn("1003")
+        h.switch.consult(held.id, "1008")
+        h.switch.answer(h.conn("1008").id)
+        return h.switch.conference(held.id, h.conn("1003", S.CONNECTED).id)
+
+    def test_a_transferred_conference_needs_a_seat_for_each_party(self, h: Harness) -> None:
+        self.fill(h, 5)
+        call = self.conference(h)
+        conn = h.conn("1003")
+        # 1003 leaves; the caller and 1008 would be 7 in a room for 6.
+        h.refused(Refusal.CAPACITY, h.switch.transfer_to_room, conn.id, ROOM)
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.single_step_transfer, conn.id, ROOM)
+        h.switch.clear_connection(h.conn("1006").id)  # one seat frees up
+        h.switch.transfer_to_room(conn.id, ROOM)
+        (meeting,) = h.switch.room_calls(ROOM)
+        assert call.id not in h.switch.calls  # merged into the meeting
+        assert {"0611111111", "1008"} <= set(h.states(meeting)) and "1003" not in h.states(meeting)
+        assert h.switch.room_occupants(ROOM) == 6
+
+    def test_adding_a_room_brings_the_whole_call(self, h: Harness) -> None:
+        self.fill(h, 5)
+        talking(h, "0611111111", "1003")
+        conn = h.conn("1003")
+        h.refused(Refusal.TARGET_UNREACHABLE, h.switch.add_party, conn.id, ROOM)
+        h.switch.clear_connection(h.conn("1006").id)
+        h.switch.add_party(conn.id, ROOM)
+        assert h.switch.room_occupants(ROOM) == 6
+
+    def test_one_party_entering_needs_one_seat(self, h: Harness) -> None:
+        self.fill(h, 5)
+        talking(h, "0611111111", "1003")
+        h.switch.single_step_transfer(h.conn("1003").id, ROOM)
+        assert h.switch.room_occupants(ROOM) == 6

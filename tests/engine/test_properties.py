@@ -108,7 +108,9 @@ class EngineMachine(RuleBasedStateMachine):
         wanted = {
             "answer": (S.ALERTING,), "reject": (S.ALERTING,), "silence": (S.ALERTING,),
             "hold": (S.CONNECTED,), "private_hold": (S.CONNECTED,), "retrieve": (S.HELD,),
-            "dtmf": (S.CONNECTED,), "overflow_vm": (S.CONNECTED,), "park": (S.CONNECTED,),
+            "dtmf": (S.CONNECTED,), "overflow_vm": (S.CONNECTED,),
+            # A talking phone, or a queue parking the call waiting in it.
+            "park": (S.CONNECTED, S.QUEUED),
         }.get(action, ())
         # Mostly pick a connection in a state where the command can work,
         # sometimes any connection, to exercise the refusals too.
@@ -131,9 +133,12 @@ class EngineMachine(RuleBasedStateMachine):
         }
         self.do(command[action])
 
-    @rule(i=index, dest=destination, action=st.sampled_from(["consult", "single_step", "add_party", "deflect"]))
+    @rule(i=index, dest=destination,
+          action=st.sampled_from(["consult", "single_step", "add_party", "deflect", "call_flow"]))
     def with_destination(self, i: int, dest: str, action: str) -> None:
-        pool = self.conns(S.ALERTING if action == "deflect" else S.CONNECTED) if i % 4 else self.conns()
+        wanted = {"deflect": (S.ALERTING,), "consult": (S.CONNECTED,), "add_party": (S.CONNECTED,)}.get(
+            action, (S.CONNECTED, S.QUEUED))  # blind transfers also send on waiting and parked calls
+        pool = self.conns(*wanted) if i % 4 else self.conns()
         conn = self.pick(pool, i)
         if conn is None:
             return
@@ -144,6 +149,8 @@ class EngineMachine(RuleBasedStateMachine):
             self.do(sw.single_step_transfer, conn.id, dest)
         elif action == "add_party":
             self.do(sw.add_party, conn.id, dest)
+        elif action == "call_flow":
+            self.do(sw.transfer_to_call_flow, conn.id, "Callflow" if i % 2 else dest)
         else:
             self.do(sw.deflect, conn.id, dest)
 
@@ -304,6 +311,7 @@ class EngineMachine(RuleBasedStateMachine):
             self.h.check()
         assert not sw.calls and not sw.connections
         assert not sw.parks
+        assert not sw._in_voicemail, "calls left in a voicemail index"
         assert not any(sw._waiting.values())
         assert sw.trunks_in_use == 0
         assert all(not d.connections for d in sw.devices.values())
