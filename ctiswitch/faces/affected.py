@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from ctiswitch.engine.calls import Party
 from ctiswitch.engine.events import Batch, ConnectionEvent, DeskSharingChanged, DeviceChanged, Event
+from ctiswitch.engine.states import PartyKind
 from ctiswitch.engine.switch import Switch
 
 
@@ -71,7 +72,16 @@ class Affected:
     # -- what a key is: a login here ---------------------------------------------------
 
     def _call_keys(self, parties: Iterable[Party]) -> set[str]:
-        return {p.user.login for p in parties if p.user is not None}
+        """The users in the call, and the owners of the mailboxes answering
+        in it: a user's MTCTI-3 line shows a call in its own voicemail
+        (call-model §4.2) even when the user never was in that call."""
+        keys: set[str] = set()
+        for p in parties:
+            if p.user is not None:
+                keys.add(p.user.login)
+            elif p.kind is PartyKind.VOICEMAIL and p.coverage_of is not None:
+                keys.add(p.coverage_of.login)
+        return keys
 
     def _keys_of_call_event(self, event: Event) -> set[str]:
         """Keys a call event names besides the call's parties (a call log

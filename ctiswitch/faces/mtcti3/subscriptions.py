@@ -121,6 +121,9 @@ class Subscription:
     timer: Any = None
     overflowed: bool = False
     callids: dict[tc.AppearanceKey, int] = field(default_factory=dict)
+    #: User: the engine call each appearance was in at the last refresh,
+    #: which pairs the user's ringing party with the voicemail replacing it.
+    call_of: dict[tc.AppearanceKey, int] = field(default_factory=dict)
     refs: dict[int, int] = field(default_factory=dict)
     sent: dict[int, bytes] = field(default_factory=dict)
     pending_info: dict[int, CallInfo] = field(default_factory=dict)
@@ -208,7 +211,7 @@ class Subscription:
     def _appearances(self, switch: Switch) -> list[tuple[tc.AppearanceKey, Any]]:
         if self.kind == "user":
             assert self.user is not None
-            return list(tc.user_appearances(switch, self.user))
+            return [*tc.user_appearances(switch, self.user), *tc.voicemail_appearances(switch, self.user)]
         if self.kind == "queue":
             assert self.group is not None
             return list(tc.queue_appearances(switch, self.group, self.finished))
@@ -225,10 +228,14 @@ class Subscription:
     def _refresh_calls(self, switch: Switch, seen: tc.Seen, changes: Changes) -> None:
         current = self._appearances(switch)
         live = {key for key, _ in current}
+        if self.kind == "user":
+            self._carry_over(current, live)
         for key in [k for k in self.callids if k not in live]:
             self._lose(key, changes)
         for key, _ in current:
             self.callid_of(key)
+        if self.kind == "user":
+            self.call_of = {key: thing.call.id for key, thing in current}
         for key, thing in current:
             callid = self.callids[key]
             info = self._info(thing, callid, switch, seen)
@@ -237,13 +244,29 @@ class Subscription:
             else:
                 self.pending_info[callid] = info
 
+    def _carry_over(self, current: list[tuple[tc.AppearanceKey, Any]], live: set[tc.AppearanceKey]) -> None:
+        """The user's own voicemail that takes over a call from the user's
+        party (no answer, a rejection, a redirect or transfer to the own
+        mailbox) is the same appearance to the client: it keeps that
+        party's callid, with no CallLost, and goes on in the voicemail
+        states until the call ends (call-model §4.2). The pair is found by
+        the call both were in: the party's appearance ends in the refresh
+        that first shows the voicemail."""
+        for key, party in current:
+            if key[0] != "v" or key in self.callids:
+                continue
+            replaced = next((k for k in self.callids if k[0] == "p" and k not in live
+                             and self.call_of.get(k) == party.call.id), None)
+            if replaced is not None:
+                self.callids[key] = self.callids.pop(replaced)
+
     def _info(self, thing: Any, callid: int, switch: Switch, seen: tc.Seen) -> CallInfo:
         if self.kind == "queue":
             assert self.group is not None
             return tc.queue_call_info(thing, self.group, callid, switch, self.ccflags)
         if self.kind == "parkserver":
             return tc.park_call_info(thing, callid, self.ccflags)
-        party: Party = thing
+        party: Party = thing  # a user's party, or its own voicemail's
         partner = tc.held_partner(party)
         related = self.callids.get(("p", partner.id), 0) if partner is not None else 0
         return tc.user_call_info(party, callid, self.refs.get(callid, 0), related, seen, switch, self.ccflags)
@@ -258,7 +281,7 @@ class Subscription:
             return
         self.sent.pop(callid, None)
         kind, ident = key
-        cause, this_end = changes.party_cleared.get(ident, (Cause.NORMAL, False)) if kind == "p" \
+        cause, this_end = changes.party_cleared.get(ident, (Cause.NORMAL, False)) if kind != "c" \
             else (changes.call_cleared.get(ident, Cause.NORMAL), False)
         self.pending_lost[callid] = CallLost(callid=callid, referencecallid=reference,
                                              reason=tc.LOST_REASON.get(cause, tc.Q850_NORMAL),

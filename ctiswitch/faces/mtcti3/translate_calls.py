@@ -10,6 +10,11 @@ allocates nothing and sends nothing.
 Appearance keys (stable while the appearance lives, so its callid is too):
   user subscription    ("p", party id) of each USER party of the user;
                        party ids survive transfers, so callids do too;
+                       ("v", party id) of each VOICEMAIL party answering
+                       the user's own mailbox in a call the user is not
+                       in (call-model §4.2 VM states); when it replaces the
+                       user's ringing party the subscription hands it that
+                       party's callid (Subscription._carry_over);
   queue subscription   ("c", call id) of each call that came through the
                        queue, until it ends or the client sends Finish;
   parkserver           ("p", party id) of each PARK party.
@@ -43,6 +48,10 @@ AppearanceKey = tuple[str, int]
 #: Bit 15 is "reserved" yet set in every DOC example next to SetAccountCode
 #: (0x23 aside); real clients see it, so the face sets it the same way.
 RESERVED_BIT15 = 0x8000
+#: Bit 31 is undocumented, yet the DOC's only example of a queue call
+#: answered by voicemail (0xE0E0E091) sets it; the face sets it in that
+#: state the same way. Like bit 15 it names no action.
+UNDOCUMENTED_BIT31 = 0x80000000
 
 #: ccflags bits that unlock optional CallInfo parts (spec/mtcti3.md §4.3).
 CC_TARGETS = 0x04
@@ -105,6 +114,18 @@ def user_appearances(switch: Switch, user: User) -> Iterator[tuple[AppearanceKey
         yield ("p", party.id), party
 
 
+def voicemail_appearances(switch: Switch, user: User) -> Iterator[tuple[AppearanceKey, Party]]:
+    """Calls in `user`'s own voicemail that the user is not in: a call that
+    rang the user and went to its mailbox, or one transferred there
+    (`/102/<user>`). The user's line keeps showing it in the voicemail
+    states until the call ends (call-model §4.2). A call the user is in
+    itself (dialling in to listen to its messages) shows as that call."""
+    for party in switch.voicemail_parties(user):
+        if party.connections and not any(p.user is user and p.kind is PartyKind.USER and p.connections
+                                         for p in party.call.parties.values()):
+            yield ("v", party.id), party
+
+
 def queue_appearances(switch: Switch, group: Group, finished: set[int]) -> Iterator[tuple[AppearanceKey, Call]]:
     """Calls that came through `group` and were not Finished by the client;
     the engine keeps `call.group` after answer, so the queue follows the call
@@ -140,6 +161,29 @@ def others(party: Party) -> list[Party]:
 
 def group_party(call: Call) -> Party | None:
     return next((p for p in call.parties.values() if p.kind is PartyKind.GROUP and p.connections), None)
+
+
+def voicemail_party(call: Call) -> Party | None:
+    """The voicemail server in the call (a mailbox or a call flow)."""
+    return next((p for p in call.parties.values() if p.kind is PartyKind.VOICEMAIL and p.connections), None)
+
+
+def parked_party(call: Call) -> Party | None:
+    """The park slot holding the call, if it is parked."""
+    return next((p for p in call.parties.values() if p.kind is PartyKind.PARK and p.connections), None)
+
+
+def waiting_offers(call: Call, waiting: Party) -> list[Party]:
+    """The members ringing on behalf of the group party `waiting`."""
+    return [p for p in call.parties.values() if p is not waiting and p.group is not None and p.state is S.ALERTING]
+
+
+def parkable_while_waiting(call: Call, waiting: Party) -> bool:
+    """A waiting queue call can be parked when, besides the group and the
+    members it rings, exactly one party (the caller) is in it: the one the
+    park slot will hold (the engine's `park` checks the same)."""
+    offers = waiting_offers(call, waiting)
+    return len([p for p in call.live_parties() if p is not waiting and p not in offers]) == 1
 
 
 def agent_party(call: Call, group: Group) -> Party | None:
@@ -199,11 +243,26 @@ class Seen:
     mailbox: Callable[[str], Counts] = _no_mailbox
 
 
+def voicemail_state(party: Party) -> int:
+    """A call in voicemail: the server rings (RINGINGVOICEMAIL, the DOC's
+    RINGINVOICEMAIL), has answered and plays the greeting or runs a call
+    flow (ANSWEREDBYVOICEMAIL), or records the caller's message
+    (LEAVINGVOICEMAILMESSAGE)."""
+    if party.state is S.ALERTING:
+        return State.RINGINGVOICEMAIL
+    if party.message_since is not None:
+        return State.LEAVINGVOICEMAILMESSAGE
+    return State.ANSWEREDBYVOICEMAIL
+
+
 def user_state(party: Party, seen: Seen) -> tuple[int, int, bool, int]:
     """(State, Direction, activeheld, FailedCause) of a user appearance, per
-    the table of spec/call-model.md §4.2."""
+    the table of spec/call-model.md §4.2; a VOICEMAIL party is the user's
+    own voicemail answering an incoming call."""
     conn = best_connection(party)
     call = party.call
+    if party.kind is PartyKind.VOICEMAIL:
+        return (voicemail_state(party) if conn is not None else State.UNKNOWN), CallInfo.INBOUND, False, 0
     direction = CallInfo.OUTBOUND if party is call.origin else CallInfo.INBOUND
     if party.role in (Role.PICKUP, Role.UNPARK):
         direction = CallInfo.PICKUP
@@ -245,7 +304,7 @@ def held_partner(party: Party) -> Party | None:
     SetupConf): what CompleteTransfer/Conf joins by default (relatedcallid)."""
     user = party.user
     peer = party.call.consult_peer
-    if peer is not None:
+    if peer is not None and user is not None:
         for p in peer.parties.values():
             if p.user is user and p.connections:
                 return p
@@ -257,6 +316,8 @@ def user_features(party: Party, state: int, switch: Switch) -> int:
     appearance (spec/call-model.md §5.2, limited to what the engine does)."""
     conn = best_connection(party)
     user = party.user
+    if conn is not None and party.kind is PartyKind.VOICEMAIL:
+        return int(F.Drop)  # call-model §5.2 "VM states: Drop": the call is cleared
     if conn is None or user is None:
         return 0
     bits = F.Drop
@@ -312,25 +373,82 @@ QUEUE_BASE = int(F.Drop | F.SetTag | F.SetAccountCode | F.ForceClear | F.SetAuth
                  | F.Finish) | RESERVED_BIT15
 
 
+def queue_actor(call: Call, group: Group) -> Party | None:
+    """The party through which the queue acts on its call: the group party
+    while the call waits or rings agents, else the agent who has it, else
+    the voicemail server that answered it, else the park slot holding it."""
+    waiting = group_party(call)
+    if waiting is not None:
+        return waiting
+    agent = agent_party(call, group)
+    if agent is not None and agent.state in (S.CONNECTED, S.HELD):
+        return agent
+    return voicemail_party(call) or parked_party(call) or agent
+
+
+def queue_state(call: Call, group: Group) -> int:
+    """The call as its queue sees it (call-model §4.2 queue appearance):
+    QUEUEING while it waits, RINGING while members are offered it, the
+    agent's CONNECTED/ONHOLD once one has it, ANSWEREDBYVOICEMAIL (or
+    RINGINGVOICEMAIL) in voicemail or a call flow, and ONHOLD while it is
+    parked (the caller hears music until it is unparked or recalls).
+    DECISION: parked shows ONHOLD; the DOC keeps parkslot for ParkServer."""
+    actor = queue_actor(call, group)
+    if actor is None:
+        return State.CONNECTED
+    if actor.kind is PartyKind.GROUP:
+        return State.RINGING if any(p.group is group and p.state is S.ALERTING for p in call.parties.values()) \
+            else State.QUEUEING
+    if actor.kind is PartyKind.VOICEMAIL:
+        # A message being left shows as answered here: the queue's view is
+        # the DOC's, which knows only ANSWEREDBYVOICEMAIL for its calls.
+        return State.RINGINGVOICEMAIL if actor.state is S.ALERTING else State.ANSWEREDBYVOICEMAIL
+    if actor.kind is PartyKind.PARK or actor.state is S.HELD:
+        return State.ONHOLD
+    return State.CONNECTED
+
+
 def queue_features(call: Call, group: Group) -> int:
     """Queue actions the face can carry out: the base set on any queue call
-    (0x6060E001, spec/call-model.md §5.2); BlindTransfer while the call
-    waits, and Redirect while agents ring (the queue sends its call on);
-    transfer, park and recording once an agent is talking. Parking a call
-    that still waits is not offered: a parked call recalls to a phone, and a
-    queue has none."""
-    agent = agent_party(call, group)
+    (0x6060E001, spec/call-model.md §5.2) plus, by state:
+      QUEUEING/RINGING   BlindTransfer and Park (0x6060E091), and Redirect
+                         while agents ring (0x6060E0B1): the queue sends or
+                         parks its call, which stops the queueing;
+      agent CONNECTED    BlindTransfer, Park (two parties), the agent's
+                         recording;
+      ANSWEREDBYVOICEMAIL  BlindTransfer (back out of voicemail), Park (two
+                         parties) and bit 31, as in the DOC's 0xE0E0E091
+                         but without CallRecordingOn: a queue has no
+                         mailbox in this switch and nobody who talks in
+                         the call owns one, so there is nowhere honest to
+                         record to (0xE060E091);
+      RINGINGVOICEMAIL   BlindTransfer;
+      parked             BlindTransfer (out of the park slot).
+    A parked queue call recalls to the queue (Switch.park)."""
+    actor = queue_actor(call, group)
     bits = QUEUE_BASE
-    if group_party(call) is not None:
+    if actor is None:
+        return bits
+    if actor.kind is PartyKind.GROUP:
         bits |= int(F.BlindTransfer)
+        if parkable_while_waiting(call, actor):
+            bits |= int(F.Park)
         if any(p.group is group and p.state is S.ALERTING for p in call.parties.values()):
             bits |= int(F.Redirect)
-    if agent is not None and agent.state is S.CONNECTED and agent.user is not None:
+    elif actor.kind is PartyKind.VOICEMAIL:
+        bits |= int(F.BlindTransfer)
+        if actor.state is S.CONNECTED:
+            bits |= UNDOCUMENTED_BIT31
+            if len(call.live_parties()) == 2:
+                bits |= int(F.Park)
+    elif actor.kind is PartyKind.PARK:
+        bits |= int(F.BlindTransfer)
+    elif actor.state is S.CONNECTED and actor.user is not None:
         bits |= int(F.BlindTransfer)
         if len(call.live_parties()) == 2:
             bits |= int(F.Park)
-        if agent.user.has_mailbox:
-            bits |= int(F.CallRecordingOff if agent.user.login in call.recordings else F.CallRecordingOn)
+        if actor.user.has_mailbox:
+            bits |= int(F.CallRecordingOff if actor.user.login in call.recordings else F.CallRecordingOn)
     return bits
 
 
@@ -358,6 +476,8 @@ def _common(info: CallInfo, call: Call, ccflags: int) -> None:
 def user_call_info(party: Party, callid: int, reference: int, related: int, seen: Seen,
                    switch: Switch, ccflags: int) -> CallInfo:
     """The complete snapshot of one user appearance."""
+    if party.kind is PartyKind.VOICEMAIL:
+        return voicemail_call_info(party, callid, reference, switch, ccflags)
     call = party.call
     state, direction, activeheld, failed = user_state(party, seen)
     info = CallInfo(callid=callid, referencecallid=reference, relatedcallid=related, state=state,
@@ -396,6 +516,26 @@ def user_call_info(party: Party, callid: int, reference: int, related: int, seen
     return info
 
 
+def voicemail_call_info(party: Party, callid: int, reference: int, switch: Switch, ccflags: int) -> CallInfo:
+    """A call in the user's own voicemail, on the user's line: the caller,
+    and the voicemail it is connected to (call-model §4.2); Drop only."""
+    call = party.call
+    info = CallInfo(callid=callid, referencecallid=reference, state=voicemail_state(party),
+                    direction=CallInfo.INBOUND)
+    _common(info, call, ccflags)
+    info.featuresavailable = to_int32(user_features(party, info.state, switch))
+    origin = call.origin
+    if origin is not None and origin is not party:
+        info.callingparty.CopyFrom(party_info(origin))
+    info.connectedparty.CopyFrom(party_info(party))
+    owner = party.coverage_of
+    if call.initial_called and owner is not None and call.initial_called != owner.number:
+        info.originalcalledparty.number = call.initial_called
+    if ccflags & CC_CALLDATA and owner is not None:
+        info.calldata.language = language(owner.language)
+    return info
+
+
 def _member_state(party: Party) -> int:
     return {S.CONNECTED: ConferenceMember.CONNECTED, S.HELD: ConferenceMember.ONHOLD,
             S.ALERTING: ConferenceMember.RINGING, S.INITIATED: ConferenceMember.DIALTONE,
@@ -403,21 +543,12 @@ def _member_state(party: Party) -> int:
 
 
 def queue_call_info(call: Call, group: Group, callid: int, switch: Switch, ccflags: int) -> CallInfo:
-    """The snapshot of a call as its queue sees it: QUEUEING while it waits,
-    RINGING while members are offered it, then the agent's state."""
-    waiting = group_party(call)
+    """The snapshot of a call as its queue sees it (`queue_state`); in
+    voicemail its connectedparty is the mailbox or call flow, as in the
+    DOC's `/102/Callflow` example: {number="Callflow"}."""
     offers = [p for p in call.parties.values() if p.group is group and p.state is S.ALERTING]
     agent = agent_party(call, group)
-    voicemail = next((p for p in call.parties.values()
-                      if p.kind is PartyKind.VOICEMAIL and p.state is S.CONNECTED), None)
-    if waiting is not None:
-        state = State.RINGING if offers else State.QUEUEING
-    elif agent is not None and agent.state is S.HELD:
-        state = State.ONHOLD
-    elif voicemail is not None:
-        state = State.ANSWEREDBYVOICEMAIL
-    else:
-        state = State.CONNECTED
+    state = queue_state(call, group)
     info = CallInfo(callid=callid, state=state, direction=CallInfo.INBOUND)
     _common(info, call, ccflags | CC_QUEUEINFO)
     info.featuresavailable = to_int32(queue_features(call, group))
@@ -430,6 +561,10 @@ def queue_call_info(call: Call, group: Group, callid: int, switch: Switch, ccfla
         recording = call.recordings.get(agent.user.login) if agent.user is not None else None
         info.recording = recording is not None
         info.recordingpaused = recording is RecordingState.PAUSED
+    elif state in (State.ANSWEREDBYVOICEMAIL, State.RINGINGVOICEMAIL):
+        voicemail = voicemail_party(call)
+        assert voicemail is not None
+        info.connectedparty.CopyFrom(party_info(voicemail))
     if state in (State.RINGING, State.QUEUEING):
         for offer in offers:
             info.targets.target.add().partyinfo.CopyFrom(party_info(offer))

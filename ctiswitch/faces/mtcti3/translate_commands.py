@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ctiswitch.engine.calls import Call, Connection, Party
 from ctiswitch.engine.errors import CommandError, Refusal
-from ctiswitch.engine.states import ConnectionState, ConsultPurpose, DeviceType
+from ctiswitch.engine.states import ConnectionState, ConsultPurpose, DeviceType, PartyKind
 from ctiswitch.engine.switch import Switch
 
 from . import translate_calls as tc
@@ -75,6 +75,11 @@ _MEETME_TYPE = "116"
 #: transferred to the destination.
 _PLAIN_TYPES = frozenset({"104", "105", "106", "107", "109", "111", "112", "120"})
 _VOICEMAIL_TYPE = "102"
+#: A VMPro call flow's name after "/102/" (DECISION): letters and digits of
+#: any script, space, and _ - . # * +; no '/' or ';' (they delimit arg1),
+#: no control characters, no space at either end. arg1's 78 characters
+#: bound it (73 after "/102/").
+_CALL_FLOW = re.compile(r"[\w#*+.\-](?:[\w #*+.\-]*[\w#*+.\-])?")
 
 
 class Refused(Exception):
@@ -136,10 +141,9 @@ class Target:
 def _target(switch: Switch, sub: Subscription, thing: object) -> Target:
     if sub.kind == "queue":
         assert isinstance(thing, Call) and sub.group is not None
-        # While the call waits, the queue acts through its group party.
-        waiting = tc.group_party(thing)
-        party = waiting if waiting is not None else tc.agent_party(thing, sub.group)
-        return Target(switch, sub, thing, party, tc.queue_features(thing, sub.group))
+        # The queue acts through its group party while the call waits, then
+        # through the agent, the voicemail or the park slot that has it.
+        return Target(switch, sub, thing, tc.queue_actor(thing, sub.group), tc.queue_features(thing, sub.group))
     assert isinstance(thing, Party)
     if sub.kind == "parkserver":
         return Target(switch, sub, thing.call, thing, tc.PARK_FEATURES)
@@ -189,7 +193,19 @@ def _drop(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
         engine(lambda: t.switch.clear_call(t.call.id))
         return
     party = t.party
-    assert party is not None and party.user is not None
+    assert party is not None
+    if party.kind is PartyKind.VOICEMAIL:
+        # The user's own voicemail has the call: dropping it on the user's
+        # line clears the call (call-model §5.2, "VM states: Drop"). Once
+        # voicemail answered, it hangs up (a message being left is kept, as
+        # when the caller hangs up); while it still rings, the call ends.
+        answered = [c for c in party.connections if c.state is S.CONNECTED]
+        if answered:
+            engine(lambda: t.switch.clear_connection(answered[0].id))
+        else:
+            engine(lambda: t.switch.clear_call(t.call.id))
+        return
+    assert party.user is not None
     ringing = party.state is S.ALERTING and party is not t.call.origin
     if ringing and party.group is None and t.switch.no_answer_plan(party.user, [], len(t.call.redirects)) is None:
         raise Refused(R.MTCTISESS_CALLCONTROL_NOCOVERAGE)
@@ -241,8 +257,9 @@ _UNREACHABLE = {"BAD_DESTINATION": R.MTCTISESS_CALLCONTROL_TRANSFERFAILED}
 
 def _blind_transfer(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
     """Plain and "/type/" destinations; `/102/<user>` leaves the call in that
-    user's mailbox and `/116/<room>[;MODEFROMPIN(pin)]` puts it in a MeetMe
-    room (§5.3). Any target that refuses answers TRANSFERFAILED 612."""
+    user's mailbox, `/102/<Callflow>` hands it to a voicemail call flow and
+    `/116/<room>[;MODEFROMPIN(pin)]` puts it in a MeetMe room (§5.3). Any
+    target that refuses answers TRANSFERFAILED 612."""
     typed = _TYPED.match(f.arg1)
     if typed is not None and typed[1] in (_VOICEMAIL_TYPE, _MEETME_TYPE):
         _typed_transfer(t, typed[1], typed[2], typed[3] or "")
@@ -253,17 +270,15 @@ def _blind_transfer(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
 
 
 def _typed_transfer(t: Target, kind: str, destination: str, suffix: str) -> None:
-    """A blind transfer to a mailbox (102) or a MeetMe room (116). A malformed
-    number or suffix is BADFORMATTING; a target that is not there, a wrong
-    PIN or a full room is the target refusing, TRANSFERFAILED."""
+    """A blind transfer to voicemail (102) or a MeetMe room (116). A malformed
+    name, number or suffix is BADFORMATTING; a target that is not there, a
+    wrong PIN or a full room is the target refusing, TRANSFERFAILED."""
+    if kind == _VOICEMAIL_TYPE:
+        _voicemail_transfer(t, destination, suffix)
+        return
     if not _DESTINATION.match(destination):
         raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
     conn = t.conn()
-    if kind == _VOICEMAIL_TYPE:
-        if suffix:
-            raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
-        engine(lambda: t.switch.transfer_to_voicemail(conn.id, destination), **_UNREACHABLE)
-        return
     pin = None
     if suffix:
         match = _PIN_SUFFIX.match(suffix)
@@ -272,6 +287,25 @@ def _typed_transfer(t: Target, kind: str, destination: str, suffix: str) -> None
         pin = match[1]
     engine(lambda: t.switch.transfer_to_room(conn.id, destination, pin), **_UNREACHABLE,
            CAPACITY=R.MTCTISESS_CALLCONTROL_TRANSFERFAILED)
+
+
+def _voicemail_transfer(t: Target, destination: str, suffix: str) -> None:
+    """`/102/<x>`: a phone's number or a DID names that user's mailbox (the
+    caller leaves a message; a number with no mailbox behind it answers
+    TRANSFERFAILED); any other name, digits included, is a VMPro call flow
+    (the DOC's `/102/Callflow`), which the voicemail server answers. The
+    switch keeps no list of flows, so every well-formed name reaches one."""
+    if suffix:
+        raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+    if destination in t.switch.devices or destination in t.switch.dids:
+        conn = t.conn()
+        engine(lambda: t.switch.transfer_to_voicemail(conn.id, destination), **_UNREACHABLE)
+        return
+    if not _CALL_FLOW.fullmatch(destination):
+        raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+    conn = t.conn()
+    engine(lambda: t.switch.transfer_to_call_flow(conn.id, destination),
+           BAD_VALUE=R.MTCTISESS_CALLCONTROL_BADFORMATTING)
 
 
 def _redirect(t: Target, f: CallFunction, u: UpdateCallControl) -> None:

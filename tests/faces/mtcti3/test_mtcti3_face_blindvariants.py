@@ -1,8 +1,10 @@
 """BlindTransfer's extended destinations over the TLS websocket (spec §5.3):
 `/116/<room>[;MODEFROMPIN(pin)]` puts the call in a MeetMe room, which the
 remaining party sees as {room, "Conf <room>", 110} (call-model §4.2), and
-`/102/<user>` leaves it in that user's mailbox; each refused target answers
-TRANSFERFAILED 612, a malformed one BADFORMATTING 608."""
+`/102/<user>` leaves it in that user's mailbox (`/102/<Callflow>`, any
+other name, is tested with the queue in test_mtcti3_face_vmqueue.py); each
+refused target answers TRANSFERFAILED 612, a malformed one BADFORMATTING
+608."""
 from __future__ import annotations
 
 from typing import Any
@@ -94,8 +96,10 @@ def test_voicemail_transfer_reaches_the_named_mailbox(switch_server: RunningServ
             await callee.subscribe_user(1, "1003")
             await caller.subscribe_user(2, "1004")
             mine, theirs = await talking(caller, callee, sim)
-            assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/1999") == TRANSFERFAILED
-            assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/10x5") == BADFORMAT
+            # A desk-sharing set nobody is logged on to: a phone with no mailbox.
+            assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/1901") == TRANSFERFAILED
+            assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/10/5") == BADFORMAT
+            assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/") == BADFORMAT
             assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/1005;x") == BADFORMAT
             assert await callee.function(1, theirs.callid, A.BlindTransfer, "/102/1005") == 0
             assert await latest_calls(callee, 1) == {}

@@ -124,7 +124,8 @@ def test_queue_actions_on_a_waiting_call(switch_server: RunningServer) -> None:
                 await client.notify(2, "queue")
             sim.incoming("0655555555", "3100")
             (call,) = (await latest(client, 2)).values()
-            assert call.state == S.QUEUEING and call.featuresavailable == 0x6060E011  # + BlindTransfer
+            # The DOC's QUEUEING value: the base set + BlindTransfer + Park.
+            assert call.state == S.QUEUEING and call.featuresavailable == 0x6060E091
             assert await client.function(2, call.callid, A.SetPriority, "3") == 0
             assert (await latest(client, 2))[call.callid].queueinfo.priority == 3
             assert await client.function(2, call.callid, A.SetPriority, "4") == BADFORMAT

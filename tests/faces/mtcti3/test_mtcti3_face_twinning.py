@@ -214,8 +214,15 @@ def test_mtcti3_face_voicemail_switch(server: RunningServer) -> None:
             assert await user_update(client, 1, 3, shortcodedata=[{"code": 17}]) == SUCCESS
             assert (await client.notify(1, "user")).voicemail
             assert await client.function(1, ring.callid, A.DropCall) == SUCCESS
-            assert await latest_calls(client, 1) == {}
+            # The coverage is 1006's own voicemail: the line keeps the call,
+            # with its callid, until it ends (call-model §4.2).
+            (vm,) = (await latest_calls(client, 1)).values()
+            assert vm.callid == ring.callid and vm.state == S.LEAVINGVOICEMAILMESSAGE
+            assert vm.featuresavailable == CallFeature.Drop
             sim.act("1002", "hangup")
+            # The message 1002 left is counted, and the call is lost.
+            assert (await client.notify(1, "user")).mailbox.newmessages == 1
+            assert [lost.callid for lost in (await client.calls(1)).calllost] == [vm.callid]
 
     run(scenario)
     sim.hangup_all()
