@@ -33,6 +33,19 @@ same client at the same concurrency, over the same kind of connections and
 with the same 3 round trips per call as the face drivers; each face is
 reported as a ratio of its baseline, in calls/s and in server CPU per call
 (the cost ratio, which holds even when the load generator is the limit).
+
+A face's call is more than 3 round trips: it also delivers every event of
+the call to every subscriber (about 35 wire messages). The fan-out floor
+(bench/load_baselines.py ``floor``, after the rate server) measures what
+that costs on the same stacks with no switch behind them: for each face, a
+server answering the same 3 no-op requests as the baseline and sending, for
+each call, exactly the messages the calibration captured for that face's
+quiet call (same count, kinds and sizes, each serialised again per message)
+to the same kinds of subscriber connections, whose receivers here count
+every one. Its clock stops only when the last call's messages have all
+arrived. Each floor is reported against its baseline, and each face's peak
+against its floor: a floor below 0.30 of its baseline means no
+implementation delivering those events on these stacks reaches 0.30.
 Every loop is bounded in count and in time.
 """
 from __future__ import annotations
@@ -50,6 +63,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -60,6 +74,7 @@ from urllib.parse import quote, urlsplit
 from thriftpy2.protocol import binary
 from thriftpy2.thrift import TMessageType, TType
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from ctiswitch.faces.mtcti3.mtcti3_pb2 import CallInfo, Message
 from ctiswitch.faces.mtcti3.translate_config import user_guid
@@ -332,10 +347,14 @@ class Received:
     records: list[tuple[str, str, str, str, float, str]] = field(default_factory=list)
     label: str = "setup"
     last: float = 0.0
+    #: When set, every counted message's bytes, per channel (the calibration's samples for the floor).
+    capture: dict[str, list[bytes]] | None = None
 
-    def event(self, channel: str) -> None:
+    def event(self, channel: str, raw: bytes) -> None:
         self.counts[channel] += 1
         self.last = time.monotonic()
+        if self.capture is not None:
+            self.capture[channel].append(raw)
 
     def timed(self, channel: str, kind: str, key: str, phase: str, at: float) -> None:
         self.records.append((self.label, channel, kind, key, at, phase))
@@ -358,51 +377,84 @@ async def read_o2g_channel(port: int, url_path: str, got: Received, ready: async
             *lines, pending = pending.split(b"\n")
             for line in lines:
                 if line.strip():
-                    _o2g_event(json.loads(line), "o2g-chunk", got, at, ready)
+                    _o2g_event(line, "o2g-chunk", got, at, ready)
     finally:
         writer.close()
 
 
-def _o2g_event(event: dict[str, Any], channel: str, got: Received, at: float, ready: asyncio.Event | None) -> None:
+def _o2g_event(raw: bytes, channel: str, got: Received, at: float, ready: asyncio.Event | None) -> None:
+    event = json.loads(raw)
     name = event.get("eventName", "")
     if name == "OnChannelInformation":
         if ready is not None:
             ready.set()
         return
-    got.event(channel)
+    got.event(channel, raw)
     ref = event.get("callRef")
     if ref:
         phase = {"OnCallCreated": "make", "OnCallRemoved": "clear"}.get(name, "")
         got.timed(channel, "call", str(ref), phase, at)
 
 
-class WebhookReceiver:
-    """The O2G webhook target: a minimal HTTP server answering 200 to each POST."""
+class Receiver(ABC):
+    """A TCP server the switch (or a floor) connects to and writes to."""
 
     def __init__(self, got: Received) -> None:
         self.got = got
         self.server: asyncio.Server | None = None
         self.port = 0
+        self.connections: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
         self.port = self.server.sockets[0].getsockname()[1]
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.connections.add(task)
         try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = int(re.search(rb"(?i)content-length:\s*(\d+)", head)[1])  # type: ignore[index]
-                body = await reader.readexactly(length)
-                at = time.monotonic()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                _o2g_event(json.loads(body), "o2g-webhook", self.got, at, None)
+            await self._serve(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
+        finally:
+            self.connections.discard(task)
+
+    @abstractmethod
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read the peer's messages until it closes the connection."""
 
     def close(self) -> None:
         if self.server is not None:
             self.server.close()
+
+    async def ended(self) -> None:
+        """Wait (at most REQUEST_TIMEOUT) for the connections to end once
+        their peer has stopped: cancelling them instead makes Python 3.11's
+        asyncio log each one."""
+        if self.connections:
+            await asyncio.wait(self.connections, timeout=REQUEST_TIMEOUT)
+
+
+class WebhookReceiver(Receiver):
+    """The O2G webhook target: a minimal HTTP server answering 200 to each POST."""
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head)[1])  # type: ignore[index]
+            body = await reader.readexactly(length)
+            at = time.monotonic()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            _o2g_event(body, "o2g-webhook", self.got, at, None)
+
+
+async def open_wss(url: str, context: ssl.SSLContext) -> ClientConnection:
+    """A wss connection as the MTCTI-3 driver opens one: subprotocol openapi,
+    the service user's Basic credentials, no bound on what it buffers."""
+    token = base64.b64encode(b"cti:cti").decode()
+    return await connect(url, ssl=context, subprotocols=["openapi"],  # type: ignore[list-item]
+                         additional_headers={"Authorization": f"Basic {token}"}, max_queue=None)
 
 
 class Mtcti3:
@@ -422,34 +474,36 @@ class Mtcti3:
     @classmethod
     async def open(cls, server: Server, got: Received | None) -> Mtcti3:
         """wss on the HTTPS listener: the face refuses plain ws (as IP Office does)."""
-        token = base64.b64encode(b"cti:cti").decode()
-        ws = await connect(f"wss://127.0.0.1:{server.port('https')}/tpkt/openapi", ssl=server.ssl(),
-                           subprotocols=["openapi"],  # type: ignore[list-item]
-                           additional_headers={"Authorization": f"Basic {token}"}, max_queue=None)
-        return cls(ws, got)
+        return cls(await open_wss(f"wss://127.0.0.1:{server.port('https')}/tpkt/openapi", server.ssl()), got)
 
     async def _read(self) -> None:
-        async for data in self.ws:
-            at = time.monotonic()
-            message = decode(data, True)  # type: ignore[arg-type]
-            kind = message.WhichOneof("payload")
-            if kind == "response":
-                future = self.waiting.pop(message.response.requestid, None)
-                if future is not None and not future.done():
-                    future.set_result(message.response.result)
-            elif kind == "notify":
-                notify = message.notify
-                await self.ws.send(encode(Message(notifyack={"subscribe_id": notify.subscribe_id,
-                                                             "notify_id": notify.notify_id}), True))
-                if self.got is not None:
-                    self._record(notify, at)
-                queue = self.queues.get(notify.subscribe_id)
-                if queue is not None:
-                    queue.put_nowait(notify)
+        """Until the connection closes, cleanly or not (the server may stop first)."""
+        try:
+            async for data in self.ws:
+                await self._receive(data, time.monotonic())  # type: ignore[arg-type]
+        except ConnectionClosed:
+            return
 
-    def _record(self, notify: Any, at: float) -> None:
+    async def _receive(self, data: bytes, at: float) -> None:
+        message = decode(data, True)
+        kind = message.WhichOneof("payload")
+        if kind == "response":
+            future = self.waiting.pop(message.response.requestid, None)
+            if future is not None and not future.done():
+                future.set_result(message.response.result)
+        elif kind == "notify":
+            notify = message.notify
+            await self.ws.send(encode(Message(notifyack={"subscribe_id": notify.subscribe_id,
+                                                         "notify_id": notify.notify_id}), True))
+            if self.got is not None:
+                self._record(notify, at, data)
+            queue = self.queues.get(notify.subscribe_id)
+            if queue is not None:
+                queue.put_nowait(notify)
+
+    def _record(self, notify: Any, at: float, raw: bytes) -> None:
         assert self.got is not None
-        self.got.event("mtcti3")
+        self.got.event("mtcti3", raw)
         if notify.WhichOneof("payload") != "callcontrol":
             return
         sid = notify.subscribe_id
@@ -494,39 +548,30 @@ class Mtcti3:
         self.task.cancel()
 
 
-class TurretReceiver:
+class TurretReceiver(Receiver):
     """The TurretNotificationService server every turret connects back to."""
 
     def __init__(self, got: Received) -> None:
-        self.got = got
-        self.server: asyncio.Server | None = None
-        self.port = 0
+        super().__init__(got)
         self.line_call: dict[tuple[str, str], str] = {}
         self.notes: dict[str, asyncio.Queue[tuple[str, Any]]] = defaultdict(asyncio.Queue)
 
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                size = int.from_bytes(await reader.readexactly(4), "big")
-                frame = await reader.readexactly(size)
-                at = time.monotonic()
-                buf = io.BytesIO(frame)
-                method, _, _ = binary.read_message_begin(buf)
-                args = binary.read_val(buf, TType.STRUCT, getattr(NOTE, f"{method}_args"))
-                self._record(method, args, at)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
+        while True:
+            size = int.from_bytes(await reader.readexactly(4), "big")
+            frame = await reader.readexactly(size)
+            at = time.monotonic()
+            buf = io.BytesIO(frame)
+            method, _, _ = binary.read_message_begin(buf)
+            args = binary.read_val(buf, TType.STRUCT, getattr(NOTE, f"{method}_args"))
+            self._record(method, args, at, frame)
 
-    def _record(self, method: str, args: Any, at: float) -> None:
+    def _record(self, method: str, args: Any, at: float, raw: bytes) -> None:
         turret = args.turretName
         self.notes[turret].put_nowait((method, args))
         if method in ("onLoginResponse", "onLoginStateChanged"):
             return
-        self.got.event("turret")
+        self.got.event("turret", raw)
         if method == "onCallDataChangedEx":
             data = args.callData
             self.line_call[(turret, data.lineName)] = data.callId
@@ -626,7 +671,7 @@ class SkyStream:
         if not items:
             self.replies += 1  # a subscribe reply
             return
-        self.got.event("sky")
+        self.got.event("sky", document)
         for item in items:
             ident, state = _SKY_ID.search(item), _SKY_STATE.search(item)
             if ident is None:
@@ -644,11 +689,18 @@ class SkyStream:
 
 
 async def _until(test: Callable[[], bool], limit: float, what: str) -> None:
+    if not await _wait_for(test, limit):
+        raise BenchError(f"timed out waiting for {what}")
+
+
+async def _wait_for(test: Callable[[], bool], limit: float) -> bool:
+    """Poll ``test`` every 10 ms for at most ``limit`` seconds; whether it came true."""
     deadline = time.monotonic() + limit
     while not test():
         if time.monotonic() > deadline:
-            raise BenchError(f"timed out waiting for {what}")
+            return False
         await asyncio.sleep(0.01)
+    return True
 
 
 # -- driving: one complete call per face ------------------------------------------------------
@@ -819,6 +871,11 @@ class Subscribers:
         for task in self.tasks:
             task.cancel()
 
+    async def ended(self) -> None:
+        """Once the server has stopped: its connections to the receivers have ended."""
+        await self.webhook.ended()
+        await self.turret.ended()
+
 
 async def subscribe_everything(server: Server, layout: Layout) -> Subscribers:
     """A subscriber on every face, receiving every user's events."""
@@ -855,6 +912,17 @@ async def subscribe_everything(server: Server, layout: Layout) -> Subscribers:
     return Subscribers(got, webhook, turret, tasks, mt, sky)
 
 
+async def shut_down(server: Server, subs: Subscribers | None, drivers: Drivers | None) -> None:
+    """Close the bench's connections, stop the switch, and let its connections to the receivers end."""
+    if drivers is not None:
+        drivers.close()
+    if subs is not None:
+        subs.close()
+    server.stop()
+    if subs is not None:
+        await subs.ended()
+
+
 async def drain(got: Received) -> None:
     """Wait until no event has arrived for QUIET seconds (at most DRAIN_LIMIT)."""
     deadline = time.monotonic() + DRAIN_LIMIT
@@ -874,6 +942,8 @@ class PhaseResult:
     errors: int
     received: dict[str, int]
     server_cpu: float
+    #: CPU seconds this process (the load generator and every subscriber) used meanwhile.
+    bench_cpu: float
 
     @property
     def rate(self) -> float:
@@ -888,12 +958,20 @@ class PhaseResult:
 
 async def run_phase(label: str, face: str, call: Callable[[int], Awaitable[None]], workers: int, count: int,
                     limit: float, rate: float | None, got: Received,
-                    server: Server | BaselineProcess | None) -> PhaseResult:
+                    server: Server | BaselineProcess | None, deliver: dict[str, int] | None = None) -> PhaseResult:
     """``count`` complete calls (at most ``limit`` seconds): flat out on
-    ``workers`` pairs, or started at ``rate`` per second from a pool of pairs."""
+    ``workers`` pairs, or started at ``rate`` per second from a pool of pairs.
+
+    With ``deliver`` (messages per call, per channel), the clock and the
+    server's CPU count stop only once the subscribers have every completed
+    call's messages (at most DRAIN_LIMIT seconds more): a floor answers its
+    requests before its fan-out is on the wire, and the fan-out is what it
+    measures.
+    """
     got.label = label
     before = dict(got.counts)
     cpu = server.cpu_seconds() if server else 0.0
+    bench_cpu = time.process_time()
     done = errors = 0
     first_error: list[BaseException] = []
     start = time.monotonic()
@@ -938,13 +1016,16 @@ async def run_phase(label: str, face: str, call: Callable[[int], Awaitable[None]
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             tasks.append(asyncio.create_task(paced()))
         await asyncio.wait_for(asyncio.gather(*tasks), limit + REQUEST_TIMEOUT)
+    if deliver is not None:
+        await _wait_for(lambda: all(got.counts[c] - before[c] >= deliver[c] * done for c in CHANNELS), DRAIN_LIMIT)
     seconds = time.monotonic() - start
     used = (server.cpu_seconds() - cpu) if server else 0.0
+    bench_cpu = time.process_time() - bench_cpu
     await drain(got)
     if first_error:
         print(f"  {label}: {errors} failed calls, first: {first_error[0]!r}", file=sys.stderr)
     return PhaseResult(label, face, done, seconds, errors,
-                       {c: got.counts[c] - before[c] for c in CHANNELS}, used)
+                       {c: got.counts[c] - before[c] for c in CHANNELS}, used, bench_cpu)
 
 
 # -- latency from the trace --------------------------------------------------------------------------------
@@ -1002,7 +1083,77 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
             ordered[-1] * 1000)
 
 
-# -- baselines ------------------------------------------------------------------------------------------------
+# -- baselines and floors: 3 no-op round trips a call ----------------------------------------------------------
+
+#: The no-op baseline each face is measured against.
+BASELINE_OF = {"o2g": "http", "sky": "http", "mtcti3": "websocket", "turret": "thrift"}
+#: What the no-op requests carry: about an O2G basicCall's body.
+NOOP_BODY = {"deviceId": "10000", "callee": "10001"}
+ROUND_TRIPS = 3
+
+
+class HttpNoops:
+    """3 no-op POSTs a call, one keep-alive connection per worker (as the O2G and Sky drivers)."""
+
+    def __init__(self, port: int, path: str, workers: int) -> None:
+        self.path = path
+        self.clients = [Http(port) for _ in range(workers)]
+
+    async def call(self, i: int) -> None:
+        for _ in range(ROUND_TRIPS):
+            _ok(*await self.clients[i].request("POST", self.path, NOOP_BODY), self.path)
+
+    async def close(self) -> None:
+        for client in self.clients:
+            client.close()
+
+
+class WsEchoes:
+    """3 echoed MTCTI-3 requests a call, every worker on one shared wss
+    connection (as the MTCTI-3 driver). Echoes come back in the order sent,
+    so each waits in a FIFO for its own."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.message = encode(Message(subscribecmd={"requestid": 1, "subscribe_id": 1,
+                                                    "callcontrol": {"makecall": {"target": "10001"}}}), True)
+        self.echoes: deque[asyncio.Future[None]] = deque()
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, url: str, cafile: str) -> WsEchoes:
+        return cls(await open_wss(url, ssl.create_default_context(cafile=cafile)))
+
+    async def _read(self) -> None:
+        async for _ in self.ws:
+            self.echoes.popleft().set_result(None)
+
+    async def call(self, i: int) -> None:
+        for _ in range(ROUND_TRIPS):
+            echo: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.echoes.append(echo)
+            await self.ws.send(self.message)
+            await asyncio.wait_for(echo, REQUEST_TIMEOUT)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        self.reader.cancel()
+
+
+class ThriftNoops:
+    """3 void Thrift calls a call, one connection per worker (as the Turret driver)."""
+
+    def __init__(self, port: int, workers: int) -> None:
+        self.clients = [Thrift(port) for _ in range(workers)]
+
+    async def call(self, i: int) -> None:
+        for _ in range(ROUND_TRIPS):
+            await self.clients[i].call("disconnectCall", 1)
+
+    async def close(self) -> None:
+        for client in self.clients:
+            client.close()
+
 
 async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, PhaseResult]:
     """Each baseline driven as the faces are: ``workers`` concurrent callers,
@@ -1014,60 +1165,112 @@ async def baseline_rates(workers: int, count: int, limit: float) -> dict[str, Ph
     thrift_proc, thrift_line = start_baseline("thrift")
     tls_dir = tempfile.TemporaryDirectory(prefix="ctiswitch-baseline-")
     https_proc, https_line = start_baseline("https", tls_dir.name)
-    http_port, thrift_port = int(http_line), int(thrift_line)
     https_port, cert = https_line.split(" ", 1)
     got = Received()
     try:
-        clients = [Http(http_port) for _ in range(workers)]
-
-        async def http_call(i: int) -> None:
-            for _ in range(3):
-                _ok(*await clients[i].request("POST", "/noop", {"deviceId": "10000", "callee": "10001"}), "noop")
-
-        token = base64.b64encode(b"cti:cti").decode()
-        context = ssl.create_default_context(cafile=cert)
-        shared = await connect(f"wss://127.0.0.1:{https_port}/echo", ssl=context,
-                               subprotocols=["openapi"],  # type: ignore[list-item]
-                               additional_headers={"Authorization": f"Basic {token}"}, max_queue=None)
-        message = encode(Message(subscribecmd={"requestid": 1, "subscribe_id": 1,
-                                               "callcontrol": {"makecall": {"target": "10001"}}}), True)
-        # Echoes come back in the order sent, so each waits in a FIFO for its own.
-        echoes: deque[asyncio.Future[None]] = deque()
-
-        async def read_echoes() -> None:
-            async for _ in shared:
-                echoes.popleft().set_result(None)
-
-        reader = asyncio.create_task(read_echoes())
-
-        async def ws_call(i: int) -> None:
-            for _ in range(3):
-                echo: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                echoes.append(echo)
-                await shared.send(message)
-                await asyncio.wait_for(echo, REQUEST_TIMEOUT)
-
-        thrifts = [Thrift(thrift_port) for _ in range(workers)]
-
-        async def thrift_call(i: int) -> None:
-            for _ in range(3):
-                await thrifts[i].call("disconnectCall", 1)
-
+        trips = {"http": HttpNoops(int(http_line), "/noop", workers),
+                 "websocket": await WsEchoes.open(f"wss://127.0.0.1:{https_port}/echo", cert),
+                 "thrift": ThriftNoops(int(thrift_line), workers)}
+        processes = {"http": http_proc, "websocket": https_proc, "thrift": thrift_proc}
         results = {}
-        for name, fn, proc in (("http", http_call, http_proc), ("websocket", ws_call, https_proc),
-                               ("thrift", thrift_call, thrift_proc)):
-            results[name] = await run_phase(f"baseline {name}", name, fn, workers, count, limit, None, got,
-                                            BaselineProcess(proc))
-        await shared.close()
-        reader.cancel()
-        for client in (*clients, *thrifts):
-            client.close()
+        for name, trip in trips.items():
+            results[name] = await run_phase(f"baseline {name}", name, trip.call, workers, count, limit, None, got,
+                                            BaselineProcess(processes[name]))
+        for trip in trips.values():
+            await trip.close()
         return results
     finally:
         _stop(http_proc)
         _stop(thrift_proc)
         _stop(https_proc)
         tls_dir.cleanup()
+
+
+@dataclass
+class Calibration:
+    """Messages each channel received for one quiet call of each face: how
+    many (``per_call``) and their bytes (``samples``, what the floor sends)."""
+
+    per_call: dict[str, dict[str, int]]
+    samples: dict[str, dict[str, list[bytes]]]
+
+
+@dataclass
+class FloorRun:
+    results: dict[str, PhaseResult]
+    #: Per face: messages not received, per channel, and Notifies the floor saw no NotifyAck for.
+    lost: dict[str, dict[str, int]]
+
+
+async def floor_rates(calibration: Calibration, workers: int, count: int, limit: float, workdir: Path) -> FloorRun:
+    """Each face's fan-out floor (bench/load_baselines.py ``floor``), driven
+    like its baseline, with a subscriber of each kind receiving everything:
+    an O2G chunk channel, the webhook receiver, an MTCTI-3 connection acking
+    every Notify, a Sky stream and the turret notification receiver.
+
+    One quiet call per face first checks that the floor sends exactly the
+    switch's messages per call; then ``count`` calls per face, flat out.
+    """
+    got = Received()
+    webhook, turret = WebhookReceiver(got), TurretReceiver(got)
+    await webhook.start()
+    await turret.start()
+    spec = workdir / "floor.json"
+    spec.write_text(json.dumps({
+        "webhook": f"http://127.0.0.1:{webhook.port}/events", "turret": turret.port,
+        "faces": {face: {channel: [base64.b64encode(raw).decode() for raw in samples]
+                         for channel, samples in channels.items()}
+                  for face, channels in calibration.samples.items()}}), encoding="utf-8")
+    tls_dir = workdir / "floor-tls"
+    tls_dir.mkdir(exist_ok=True)
+    process, line = start_baseline("floor", str(spec), str(tls_dir))
+    http_port, https_port, thrift_port, cert = line.split(" ", 3)
+    sky = SkyStream(int(http_port), got)
+    stats = Http(int(http_port))
+    channel: asyncio.Task[None] | None = None
+    subscriber: Mtcti3 | None = None
+    trips: dict[str, HttpNoops | WsEchoes | ThriftNoops] = {}
+    try:
+        ready = asyncio.Event()
+        channel = asyncio.create_task(read_o2g_channel(int(http_port), "/events", got, ready))
+        await asyncio.wait_for(ready.wait(), REQUEST_TIMEOUT)
+        await sky.open([])
+        subscriber = Mtcti3(await open_wss(f"wss://127.0.0.1:{https_port}/subscriber",
+                                           ssl.create_default_context(cafile=cert)), got)
+        trips = {"o2g": HttpNoops(int(http_port), "/noop/o2g", workers),
+                 "mtcti3": await WsEchoes.open(f"wss://127.0.0.1:{https_port}/mtcti3", cert),
+                 "turret": ThriftNoops(int(thrift_port), workers),
+                 "sky": HttpNoops(int(http_port), "/noop/sky", workers)}
+        for face in FACES:
+            check = await run_phase(f"floor check {face}", face, trips[face].call, 1, 1, REQUEST_TIMEOUT, None,
+                                    got, None)
+            if check.calls != 1 or check.received != calibration.per_call[face]:
+                raise BenchError(f"the {face} floor sent {check.received} for a call, "
+                                 f"the switch {calibration.per_call[face]}")
+        results, lost = {}, {}
+        for face in FACES:
+            result = await run_phase(f"floor {face}", face, trips[face].call, workers, count, limit, None, got,
+                                     BaselineProcess(process), calibration.per_call[face])
+            unacked = json.loads(_ok(*await stats.request("GET", "/stats"), "floor stats"))["unacked"]
+            results[face] = result
+            lost[face] = {**lost_events(result, calibration.per_call, got, merged=False), "NotifyAcks": unacked}
+        return FloorRun(results, lost)
+    finally:
+        for trip in trips.values():
+            await trip.close()
+        if subscriber is not None:
+            await subscriber.close()
+        sky.close()
+        stats.close()
+        if channel is not None:
+            channel.cancel()
+            await asyncio.gather(channel, return_exceptions=True)
+        await asyncio.sleep(0)  # the sockets closed above go before the floor stops, so its streams end at once
+        webhook.close()
+        turret.close()
+        _stop(process)
+        await webhook.ended()
+        await turret.ended()
 
 
 # -- the run ---------------------------------------------------------------------------------------------------
@@ -1099,12 +1302,15 @@ class Report:
         self.rows.append((name, value, target))
 
 
-async def calibrate(drivers: Drivers, got: Received) -> dict[str, dict[str, int]]:
-    """Events each channel receives for one quiet call of each face (checked twice)."""
+async def calibrate(drivers: Drivers, got: Received) -> Calibration:
+    """Events each channel receives for one quiet call of each face (checked
+    twice), and the second call's messages as the floor's samples."""
     per_call: dict[str, dict[str, int]] = {}
+    samples: dict[str, dict[str, list[bytes]]] = {}
     for face in FACES:
         seen = []
         for _ in range(2):
+            got.capture = defaultdict(list)
             result = await run_phase(f"calibrate {face}", face, lambda i, f=face: drivers.call(f, i), 1, 1,
                                      REQUEST_TIMEOUT, None, got, None)
             if result.calls != 1:
@@ -1113,27 +1319,40 @@ async def calibrate(drivers: Drivers, got: Received) -> dict[str, dict[str, int]
         if seen[0] != seen[1]:
             raise BenchError(f"{face}: events per call differ between two quiet calls: {seen}")
         per_call[face] = seen[0]
-    return per_call
+        samples[face] = {c: got.capture.get(c, []) for c in CHANNELS}
+        got.capture = None
+    return Calibration(per_call, samples)
 
 
-def lost_events(result: PhaseResult, per_call: dict[str, dict[str, int]], got: Received) -> dict[str, int]:
+def lost_events(result: PhaseResult, per_call: dict[str, dict[str, int]], got: Received,
+                merged: bool = True) -> dict[str, int]:
     """Expected minus received per channel (negative: more than expected).
 
     MTCTI-3 merges changes into fewer Notifies while a subscription's
     NotifyAck window is full (its API's own back-pressure), so its count per
-    call varies with load; there, each call counts once when the subscriber
-    saw it end (calllost or DISCONNECTED), which a lost Notify would prevent.
+    call varies with load; there (``merged``: the switch, not a floor, which
+    sends every Notify), each call counts once when the subscriber saw it
+    end (calllost or DISCONNECTED), which a lost Notify would prevent.
     """
     lost = {c: per_call[result.face][c] * result.calls - result.received[c] for c in CHANNELS}
-    if per_call[result.face]["mtcti3"]:
+    if merged and per_call[result.face]["mtcti3"]:
         ended = {key for label, channel, _, key, _, phase in got.records
                  if label == result.label and channel == "mtcti3" and phase == "clear"}
         lost["mtcti3"] = result.calls - len(ended)
     return lost
 
 
-async def rate_server(workdir: Path, sizes: Sizes, report: Report, profile: str | None,
-                      baselines: dict[str, PhaseResult]) -> None:
+@dataclass
+class RateRun:
+    """The rate server's calibration and phases, and the latencies of its wire events."""
+
+    calibration: Calibration
+    results: list[PhaseResult]
+    latency: dict[tuple[str, str], list[float]]
+    got: Received
+
+
+async def rate_server(workdir: Path, sizes: Sizes, profile: str | None) -> RateRun:
     layout = Layout(sizes.users, sizes.workers, 0)
     server = start_switch(workdir / "rate", layout, profile)
     subs: Subscribers | None = None
@@ -1143,9 +1362,7 @@ async def rate_server(workdir: Path, sizes: Sizes, report: Report, profile: str 
         drivers = Drivers(server, layout)
         await drivers.open(subs.turret)
         await drain(subs.got)
-        per_call = await calibrate(drivers, subs.got)
-        report.add("events per call (chunk/webhook/mtcti3/turret/sky)",
-                   "; ".join(f"{f}: {'/'.join(str(per_call[f][c]) for c in CHANNELS)}" for f in FACES))
+        calibration = await calibrate(drivers, subs.got)
         results: list[PhaseResult] = []
         for face in FACES:
             fn = (lambda i, f=face: drivers.call(f, i))  # type: ignore[union-attr]
@@ -1156,31 +1373,66 @@ async def rate_server(workdir: Path, sizes: Sizes, report: Report, profile: str 
             results.append(await run_phase(f"peak {face}", face, fn, sizes.workers, sizes.peak_calls,
                                            sizes.phase_limit, None, subs.got, server))
     finally:
-        if drivers is not None:
-            drivers.close()
-        if subs is not None:
-            subs.close()
-        server.stop()
-    trace = Trace(server.trace)
-    lat = latencies(trace, subs.got)
-    base_of = {"o2g": "http", "sky": "http", "mtcti3": "websocket", "turret": "thrift"}
-    for result in results:
+        await shut_down(server, subs, drivers)
+    return RateRun(calibration, results, latencies(Trace(server.trace), subs.got), subs.got)
+
+
+BASELINE_COST = "baseline's cost"
+FLOOR_COST = "floor's cost"
+
+
+def _of(part: float, whole: float, what: str) -> str:
+    """`` = part/whole of what``, or nothing when either is unknown."""
+    return f" = {part / whole:.2f} of {what}" if part and whole else ""
+
+
+def _bench_cpu(result: PhaseResult) -> str:
+    """This process's CPU during the phase: near 100%, the load generator, not the server, was the limit."""
+    return f"load generator CPU {result.bench_cpu / result.seconds:.0%}"
+
+
+def _fan_out(per_call: dict[str, int]) -> int:
+    return sum(per_call.values())
+
+
+def add_floor_rows(report: Report, floors: FloorRun, calibration: Calibration, baselines: dict[str, PhaseResult],
+                   workers: int) -> None:
+    for face in FACES:
+        result, base = floors.results[face], baselines[BASELINE_OF[face]]
+        report.add(f"floor {face} (calls/s: {ROUND_TRIPS} no-op requests + the call's "
+                   f"{_fan_out(calibration.per_call[face])} fan-out messages, {workers} workers)",
+                   f"{result.rate:,.0f}{_of(result.rate, base.rate, 'baseline')}; server CPU "
+                   f"{result.server_cpu / result.seconds:.0%}, {result.cpu_per_call_us:,.0f} us a call"
+                   f"{_of(base.cpu_per_call_us, result.cpu_per_call_us, BASELINE_COST)}; {_bench_cpu(result)}")
+    for face in FACES:
+        lost = floors.lost[face]
+        for name, n in lost.items():
+            report.lost[f"floor {face} {name}"] = n
+        report.add(f"floor {face}: lost events", " ".join(f"{name}={n}" for name, n in lost.items()), "0")
+
+
+def add_rate_rows(report: Report, run: RateRun, sizes: Sizes, baselines: dict[str, PhaseResult],
+                  floors: FloorRun) -> None:
+    per_call = run.calibration.per_call
+    report.add("events per call (chunk/webhook/mtcti3/turret/sky)",
+               "; ".join(f"{f}: {'/'.join(str(per_call[f][c]) for c in CHANNELS)}" for f in FACES))
+    for result in run.results:
         kind = result.label.split()[0]
-        lost = lost_events(result, per_call, subs.got)
+        lost = lost_events(result, per_call, run.got)
         for channel, n in lost.items():
             report.lost[f"{result.label} {channel}"] = n
         if kind == "peak":
-            base = baselines.get(base_of[result.face])
-            ratio = f" = {result.rate / base.rate:.2f} of baseline" if base and base.rate else ""
-            cost = f"; server CPU {result.cpu_per_call_us:,.0f} us a call"
-            if base and base.cpu_per_call_us and result.cpu_per_call_us:
-                cost += f" = {base.cpu_per_call_us / result.cpu_per_call_us:.2f} of baseline's cost"
+            base, floor = baselines[BASELINE_OF[result.face]], floors.results[result.face]
             report.add(f"{result.face} calls/s (peak, {sizes.workers} pairs)",
-                       f"{result.rate:,.0f}{ratio}; server CPU {result.server_cpu / result.seconds:.0%}{cost}",
+                       f"{result.rate:,.0f}{_of(result.rate, base.rate, 'baseline')}"
+                       f"{_of(result.rate, floor.rate, 'floor')}; server CPU {result.server_cpu / result.seconds:.0%}; "
+                       f"server CPU {result.cpu_per_call_us:,.0f} us a call"
+                       f"{_of(base.cpu_per_call_us, result.cpu_per_call_us, BASELINE_COST)}"
+                       f"{_of(floor.cpu_per_call_us, result.cpu_per_call_us, FLOOR_COST)}",
                        ">= 300; >= 0.30 of baseline")
         else:
             report.add(f"{result.face} calls/s (steady)", f"{result.rate:,.1f} of {sizes.steady_rate:g}")
-        add_latency(report, result.label, lat, "< 10 ms p99" if kind == "steady" else "")
+        add_latency(report, result.label, run.latency, "< 10 ms p99" if kind == "steady" else "")
         report.add(f"{result.label}: lost events", " ".join(f"{c}={lost[c]}" for c in CHANNELS), "0")
 
 
@@ -1220,7 +1472,7 @@ async def scale_server(workdir: Path, sizes: Sizes, report: Report) -> None:
         report.add("calls held", f"{held:,}", f">= {sizes.scale_held:,}")
         report.add(f"RSS with {sizes.scale_users:,} monitored users, {held:,} calls (MiB)",
                    f"{server.rss_mib():.0f}", "< 1024")
-        per_call = await calibrate(drivers, subs.got)
+        per_call = (await calibrate(drivers, subs.got)).per_call
         results = []
         for face in FACES:
             fn = (lambda i, f=face: drivers.call(f, i))  # type: ignore[union-attr]
@@ -1229,11 +1481,7 @@ async def scale_server(workdir: Path, sizes: Sizes, report: Report) -> None:
         http.close()
         o2g.close()
     finally:
-        if drivers is not None:
-            drivers.close()
-        if subs is not None:
-            subs.close()
-        server.stop()
+        await shut_down(server, subs, drivers)
     lat = latencies(Trace(server.trace), subs.got)
     for result in results:
         lost = lost_events(result, per_call, subs.got)
@@ -1255,10 +1503,13 @@ async def main_async(args: argparse.Namespace) -> Report:
         work = Path(tmp)
         baselines = await baseline_rates(sizes.workers, sizes.peak_calls, sizes.phase_limit)
         for name, base in baselines.items():
-            report.add(f"baseline {name} (calls/s at 3 round trips a call, {sizes.workers} workers)",
+            report.add(f"baseline {name} (calls/s at {ROUND_TRIPS} round trips a call, {sizes.workers} workers)",
                        f"{base.rate:,.0f}; server CPU {base.server_cpu / base.seconds:.0%}, "
-                       f"{base.cpu_per_call_us:,.0f} us a call")
-        await rate_server(work, sizes, report, args.profile, baselines)
+                       f"{base.cpu_per_call_us:,.0f} us a call; {_bench_cpu(base)}")
+        run = await rate_server(work, sizes, args.profile)
+        floors = await floor_rates(run.calibration, sizes.workers, sizes.peak_calls, sizes.phase_limit, work)
+        add_floor_rows(report, floors, run.calibration, baselines, sizes.workers)
+        add_rate_rows(report, run, sizes, baselines, floors)
         if not args.skip_scale:
             await scale_server(work, sizes, report)
     return report

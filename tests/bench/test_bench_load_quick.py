@@ -1,4 +1,5 @@
-"""bench/load.py --quick still works: every row of its table, no event lost.
+"""bench/load.py --quick still works: every row of its table (the fan-out
+floors' included), no event lost, on the faces or the floors.
 
 Timing is not asserted (the machine may be busy); the numbers belong in
 BENCHMARKS.md. This only guards the tool against drifting from the faces.
@@ -29,5 +30,11 @@ def test_quick_load_benchmark_has_every_row_and_loses_nothing() -> None:
             assert f"{phase} {face}: lost events" in rows, (face, phase, table)
         assert any(row.startswith(f"{face} calls/s (peak") for row in rows), table
         assert any(row.startswith(f"steady {face} latency o2g-chunk") for row in rows), table
+        assert any(row.startswith(f"floor {face} (calls/s: 3 no-op requests + the call's ") for row in rows), table
+        peak = next(line for line in table.splitlines() if line.startswith(f"| {face} calls/s (peak"))
+        assert " of floor" in peak, peak
+        floor_lost = next(line for line in table.splitlines() if line.startswith(f"| floor {face}: lost events |"))
+        counts = floor_lost.split("|")[2].split()
+        assert counts and all(count.endswith("=0") for count in counts), floor_lost
     assert any(row.startswith("steady turret latency turret") for row in rows), table
     assert "lost events in all: 0" in table, table
