@@ -229,7 +229,7 @@ class _Builder:
             )
 
     def _voicemail(self, at: Cursor | None, root: Cursor) -> Voicemail:
-        f = at.fields(("number", "answer_delay")) if at is not None else None
+        f = at.fields(("number", "answer_delay", "greeting")) if at is not None else None
         number_at = f.get("number") if f is not None else None
         if number_at is not None:
             number = self._number(number_at)
@@ -241,8 +241,10 @@ class _Builder:
                     f"the default voicemail number {number!r} would dial out; set voicemail.number"
                 )
             self._plan.reserve(number, where, "voicemail.number (the default)")
-        answer_delay = _optional(f, "answer_delay", Cursor.seconds, 0.0) if f is not None else 0.0
-        return Voicemail(number=number, answer_delay=answer_delay)
+        if f is None:
+            return Voicemail(number=number)
+        return Voicemail(number=number, answer_delay=_optional(f, "answer_delay", Cursor.seconds, 0.0),
+                         greeting=_optional(f, "greeting", Cursor.seconds, 0.0))
 
     def _dva(self, at: Cursor) -> Dva:
         """The announcement's number takes its place in the plan like the

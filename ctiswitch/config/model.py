@@ -120,10 +120,14 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Voicemail:
-    """The voicemail pilot number and how long the service takes to pick up."""
+    """The voicemail pilot number, how long the service takes to pick up,
+    and how long a mailbox's greeting plays before the caller's message is
+    recorded (MTCTI-3 shows ANSWEREDBYVOICEMAIL, then
+    LEAVINGVOICEMAILMESSAGE)."""
 
     number: str = "8000"
     answer_delay: float = 0.0
+    greeting: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ def build_switch(company: "Company", clock: Clock) -> Switch:
     switch = Switch(clock, node_ip=company.node.ip)
     switch.voicemail_number = company.voicemail.number
     switch.voicemail_answer_delay = company.voicemail.answer_delay
+    switch.voicemail_greeting_seconds = company.voicemail.greeting
     if company.dva is not None:
         switch.dva_number = company.dva.number
         switch.dva_answer_delay = company.dva.answer_delay

@@ -182,6 +182,14 @@ CASES: list[tuple[str, str, str]] = [
         "voicemail.answer_delay: must be at least 0, got -1",
     ),
     (
+        "negative greeting",
+        """
+        name: x
+        voicemail: {greeting: -2} # <-
+        """,
+        "voicemail.greeting: must be at least 0, got -2",
+    ),
+    (
         "zero no-answer time",
         """
         name: x

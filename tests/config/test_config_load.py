@@ -9,6 +9,8 @@ import pytest
 
 from ctiswitch.config import Company, ConfigError, demo_text, load_config, load_demo, load_text
 from ctiswitch.config.model import Behaviour, Device, External, Group, Line, Sky, Voicemail
+from ctiswitch.engine.build import build_switch
+from ctiswitch.engine.clock import VirtualClock
 
 
 def load(yaml: str) -> Company:
@@ -31,6 +33,14 @@ def test_a_name_is_a_whole_company() -> None:
     assert company.external == External("0", 7, 2.0, 60, ())
     assert company.sky == Sky(60, (), False)
     assert company.licenses == {}
+
+
+def test_voicemail_timings_reach_the_engine() -> None:
+    company = load("name: x\nvoicemail: {number: \"800\", answer_delay: 1.5, greeting: 4}\n")
+    assert company.voicemail == Voicemail("800", 1.5, 4.0)
+    switch = build_switch(company, VirtualClock())
+    assert (switch.voicemail_number, switch.voicemail_answer_delay, switch.voicemail_greeting_seconds) == (
+        "800", 1.5, 4.0)
 
 
 def test_user_defaults() -> None:
