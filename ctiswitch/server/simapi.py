@@ -6,6 +6,7 @@ behaves, look at the whole switch, and move a virtual clock. It is the
 server's first Contribution, mounted like any face's.
 
     POST /sim/calls                          {"from", "to", "name"?}  -> 201 {"call"}
+    POST /sim/calls/{call}/hangup            {"number"?}              -> 200 {"call"}
     POST /sim/devices/{number}/{action}      {"digits"} for dial/dtmf -> 200 {"call"}
     PUT  /sim/devices/{number}/behaviour     {"mode", "delay"?}       -> 200
     GET  /sim/state                                                   -> switch.snapshot()
@@ -27,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ctiswitch.engine.errors import CommandError, Refusal
-from ctiswitch.sim.phones import ACTIONS, perform
+from ctiswitch.sim.phones import ACTIONS, far_end_hangup, perform
 
 from .board import Switchboard
 from .contribution import Contribution
@@ -64,6 +65,7 @@ class SimulationApi:
         guard = self._guard
         return [
             Route("/sim/calls", guard(self.place_call), methods=["POST"]),
+            Route("/sim/calls/{call:int}/hangup", guard(self.far_end_hangup), methods=["POST"]),
             Route("/sim/devices/{number}/behaviour", guard(self.set_behaviour), methods=["PUT"]),
             Route("/sim/devices/{number}/{action}", guard(self.act), methods=["POST"]),
             Route("/sim/state", guard(self.state), methods=["GET"]),
@@ -99,6 +101,12 @@ class SimulationApi:
         caller, destination, name = body.string("from"), body.string("to"), body.optional_string("name")
         call = self.board.switch.incoming_call(caller, destination, name=name)
         return JSONResponse({"call": call.id}, status_code=201)
+
+    async def far_end_hangup(self, request: Request) -> Response:
+        """The outside caller hangs up (say, gives up while queued)."""
+        number = Body(await read_object(request), ("number",)).optional_string("number")
+        call = far_end_hangup(self.board.switch, request.path_params["call"], number)
+        return JSONResponse({"call": call.id})
 
     async def act(self, request: Request) -> Response:
         """What a person does at the phone; returns the call acted on."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ctiswitch.engine.calls import Call, Connection
 from ctiswitch.engine.errors import CommandError, Refusal
-from ctiswitch.engine.states import ConnectionState
+from ctiswitch.engine.states import ConnectionState, PartyKind
 from ctiswitch.engine.switch import Switch
 
 S = ConnectionState
@@ -57,3 +57,21 @@ def perform(switch: Switch, number: str, action: str, digits: str = "") -> Call 
         switch.send_dtmf(conn.id, digits)
         return conn.call
     raise CommandError(Refusal.BAD_VALUE, f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+
+
+def far_end_hangup(switch: Switch, call_id: int, number: str | None = None) -> Call:
+    """The outside party of a call hangs up: a caller who gives up while
+    queued or ringing, or ends a call. `number` names the party when the
+    call has several outside parties."""
+    call = switch.calls.get(call_id)
+    if call is None:
+        raise CommandError(Refusal.CALL_NOT_FOUND, f"no call {call_id}")
+    outside = [p for p in call.parties.values()
+               if p.kind is PartyKind.EXTERNAL and p.connections and number in (None, p.number)]
+    if len(outside) != 1:
+        which = f"no outside party {number}" if number is not None else (
+            "no outside party" if not outside else "several outside parties; name one with 'number'")
+        raise CommandError(Refusal.INVALID_STATE, f"call {call_id} has {which}")
+    (conn,) = outside[0].connections
+    switch.clear_connection(conn.id)
+    return call

@@ -209,3 +209,27 @@ def test_a_second_offhook_on_a_busy_phone_is_refused(sim: httpx.Client) -> None:
         assert response.json()["error"] == "no_free_appearance"
     finally:
         sim.put("/sim/devices/1007/behaviour", json={"mode": "manual"})
+
+
+def test_an_outside_caller_gives_up_while_queued_then_hangs_up_a_call(sim: httpx.Client) -> None:
+    queued = post(sim, "/sim/calls", {"from": "0611111111", "to": "3100"}, status=201)["call"]
+    assert call_states(sim, queued) is not None
+    assert post(sim, f"/sim/calls/{queued}/hangup") == {"call": queued}
+    assert call_states(sim, queued) is None
+
+    talking = post(sim, "/sim/calls", {"from": "0622222222", "to": "1002", "name": "Caller"}, status=201)["call"]
+    post(sim, "/sim/devices/1002/answer")
+    assert post(sim, f"/sim/calls/{talking}/hangup", {"number": "0622222222"}) == {"call": talking}
+    assert call_states(sim, talking) is None
+
+
+def test_far_end_hangup_refusals(sim: httpx.Client) -> None:
+    assert post(sim, "/sim/calls/999999/hangup", status=404)["error"] == "call_not_found"
+    internal = post(sim, "/sim/devices/1001/dial", {"digits": "1002"})["call"]
+    assert "no outside party" in post(sim, f"/sim/calls/{internal}/hangup", status=409)["message"]
+    outside = post(sim, "/sim/calls", {"from": "0633333333", "to": "1003"}, status=201)["call"]
+    assert "no outside party 0600" in post(sim, f"/sim/calls/{outside}/hangup", {"number": "0600"}, status=409)["message"]
+    assert post(sim, f"/sim/calls/{outside}/hangup", {"numbr": "x"}, status=400)["error"]
+    assert call_states(sim, outside) is not None  # a refused hang-up changes nothing
+    post(sim, "/sim/devices/1001/hangup")
+    post(sim, f"/sim/calls/{outside}/hangup")
