@@ -188,13 +188,16 @@ def parkable_while_waiting(call: Call, waiting: Party) -> bool:
 
 def agent_party(call: Call, group: Group) -> Party | None:
     """Who has the queue call: the member who took it, else (after a
-    transfer) whoever talks to the caller; while it rings, the first offer."""
+    transfer) whoever talks to the caller; while it rings, the first offer,
+    else whoever the queue sent it on to and is ringing now."""
     live = [p for p in call.parties.values() if p.connections and p is not call.origin]
     members = [p for p in live if p.group is group]
     talking = [p for p in members + live if p.kind is PartyKind.USER and p.state in (S.CONNECTED, S.HELD)]
     if talking:
         return talking[0]
-    return members[0] if members else None
+    if members:
+        return members[0]
+    return next((p for p in live if p.state is S.ALERTING and p.kind is not PartyKind.VOICEMAIL), None)
 
 
 def is_conference(call: Call) -> bool:
@@ -405,6 +408,8 @@ def queue_state(call: Call, group: Group) -> int:
         return State.RINGINGVOICEMAIL if actor.state is S.ALERTING else State.ANSWEREDBYVOICEMAIL
     if actor.kind is PartyKind.PARK or actor.state is S.HELD:
         return State.ONHOLD
+    if actor.state is S.ALERTING:  # sent on by the queue, still ringing there
+        return State.RINGING
     return State.CONNECTED
 
 
@@ -423,7 +428,9 @@ def queue_features(call: Call, group: Group) -> int:
                          the call owns one, so there is nowhere honest to
                          record to (0xE060E091);
       RINGINGVOICEMAIL   BlindTransfer;
-      parked             BlindTransfer (out of the park slot).
+      parked             BlindTransfer (out of the park slot);
+      sent on, ringing   BlindTransfer and Redirect (the queue may still
+                         send its call elsewhere, 0x6060E031).
     A parked queue call recalls to the queue (Switch.park)."""
     actor = queue_actor(call, group)
     bits = QUEUE_BASE
@@ -443,6 +450,8 @@ def queue_features(call: Call, group: Group) -> int:
                 bits |= int(F.Park)
     elif actor.kind is PartyKind.PARK:
         bits |= int(F.BlindTransfer)
+    elif actor.state is S.ALERTING:
+        bits |= int(F.BlindTransfer | F.Redirect)
     elif actor.state is S.CONNECTED and actor.user is not None:
         bits |= int(F.BlindTransfer)
         if len(call.live_parties()) == 2:
@@ -548,6 +557,8 @@ def queue_call_info(call: Call, group: Group, callid: int, switch: Switch, ccfla
     DOC's `/102/Callflow` example: {number="Callflow"}."""
     offers = [p for p in call.parties.values() if p.group is group and p.state is S.ALERTING]
     agent = agent_party(call, group)
+    if not offers and agent is not None and agent.state is S.ALERTING:
+        offers = [agent]  # the queue sent its call on to someone still ringing
     state = queue_state(call, group)
     info = CallInfo(callid=callid, state=state, direction=CallInfo.INBOUND)
     _common(info, call, ccflags | CC_QUEUEINFO)

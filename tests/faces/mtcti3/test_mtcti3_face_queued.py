@@ -58,3 +58,37 @@ def test_mtcti3_face_queue_sends_waiting_and_ringing_calls_on(switch_server: Run
 
     run(scenario)
     sim.hangup_all()
+
+
+def test_mtcti3_face_queue_follows_its_call_ringing_where_it_sent_it(switch_server: RunningServer) -> None:
+    """After the queue sends its call to someone who is not an agent, the
+    queue line shows it RINGING there, with that target, and may still
+    send it on (BlindTransfer, Redirect); then CONNECTED once answered."""
+    sim = Sim(switch_server)
+
+    async def scenario() -> None:
+        ws, client = await open_client(switch_server)
+        async with ws:
+            await client.subscribe_queue(2)
+            await set_agents(client, False)
+            sim.incoming("0655555555", "3100")
+            (call,) = (await latest_calls(client, 2)).values()
+            assert await client.function(2, call.callid, A.BlindTransfer, "1008") == 0
+            sent = (await latest_calls(client, 2))[call.callid]
+            assert sent.state == S.RINGING and sent.featuresavailable == 0x6060E031
+            assert [t.partyinfo.number for t in sent.targets.target] == ["1008"]
+            assert await client.function(2, call.callid, A.Park, "5") == 609  # a ringing call cannot be parked
+
+            assert await client.function(2, call.callid, A.Redirect, "1002") == 0
+            moved = (await latest_calls(client, 2))[call.callid]
+            assert moved.state == S.RINGING and [t.partyinfo.number for t in moved.targets.target] == ["1002"]
+            sim.act("1002", "answer")
+            talking = (await latest_calls(client, 2))[call.callid]
+            assert talking.state == S.CONNECTED and talking.connectedparty.number == "1002"
+            assert not talking.targets.target
+            sim.act("1002", "hangup")
+            await latest_calls(client, 2)
+            await set_agents(client, True)
+
+    run(scenario)
+    sim.hangup_all()
