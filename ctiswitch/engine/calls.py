@@ -141,7 +141,7 @@ class CallData:
 class Call:
     __slots__ = (
         "id", "gcid", "parties", "origin", "dialled", "initial_called", "redirects",
-        "data", "recordings", "group", "consult_peer", "consult_purpose", "absorbed",
+        "data", "recordings", "group", "queue_assoc", "consult_peer", "consult_purpose", "absorbed",
         "created_at", "device_call", "answered", "seen", "rerouted",
     )
 
@@ -156,8 +156,12 @@ class Call:
         self.redirects: list[tuple[str, str, str]] = []
         self.data = CallData()
         self.recordings: dict[str, RecordingState] = {}
-        #: The hunt group or queue this call came through, kept after answer.
+        #: The hunt group or queue this call came through last, kept after answer.
         self.group: Group | None = None
+        #: The queue whose CTI monitoring follows the call (call-model
+        #: `queue_assoc`): the first group it entered, kept while it moves
+        #: on to other groups, until `end_queue_association`.
+        self.queue_assoc: Group | None = None
         self.consult_peer: "Call | None" = None
         self.consult_purpose = ConsultPurpose.NONE
         #: Calls merged into this one by transfer or conference.

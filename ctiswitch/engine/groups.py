@@ -9,7 +9,7 @@ from __future__ import annotations
 from .calls import Party
 from .directory import Group, Member, User
 from .errors import CommandError, Refusal
-from .events import MemberChanged
+from .events import CallChanged, MemberChanged
 from .routing import Routing
 from .core import command
 from .states import Cause, ConnectionState, RingMode, Role
@@ -165,6 +165,23 @@ class Groups(Routing):
             if waiting and party in waiting:
                 waiting.remove(party)
         super()._clear_party(party, cause, log=log)
+
+    # -- the queue that follows a call ---------------------------------------
+
+    @command
+    def end_queue_association(self, call_id: int, group_number: str, *, at_once: bool = False) -> None:
+        """The queue `group_number` stops following the call (MTCTI-3 Finish):
+        the call goes on, and is followed by one queue at a time. With
+        `at_once`, the group the call waits in now (if another) follows it
+        from now on; otherwise the next group the call enters does."""
+        call = self.call(call_id)
+        group = self.group(group_number)
+        self._require(call.queue_assoc is group, Refusal.INVALID_STATE,
+                      f"call {call_id} is not followed by {group_number}")
+        waiting = self._group_party(call)
+        now = self.groups.get(waiting.number) if at_once and waiting is not None else None
+        call.queue_assoc = now if now is not group else None
+        self._emit(CallChanged(call.id, ("queue_assoc",)))
 
     # -- membership commands ------------------------------------------------
 

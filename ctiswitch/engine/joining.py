@@ -64,6 +64,8 @@ class Joining(CallControl):
         primary.answered = primary.answered or secondary.answered
         if primary.group is None:
             primary.group = secondary.group
+        if primary.queue_assoc is None:
+            primary.queue_assoc = secondary.queue_assoc
         self._unlink(secondary)
         del self.calls[secondary.id]
         return tuple(moved)

@@ -422,6 +422,8 @@ class Routing(SwitchCore):
         party = self._new_party(call, PartyKind.GROUP, group.number, role, name=group.name)
         party.offered = set()
         call.group = group
+        if call.queue_assoc is None:
+            call.queue_assoc = group
         self._new_connection(party, group.number, None, S.QUEUED, Queued, cause)
         self._waiting.setdefault(group.number, []).append(party)
         if group.voicemail_enabled and group.voicemail_seconds is not None and group.overflow:

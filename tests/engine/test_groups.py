@@ -399,3 +399,51 @@ class TestMembership:
     ])
     def test_refusals(self, h: Harness, command: str, args: tuple, refusal: Refusal) -> None:
         h.refused(refusal, getattr(h.switch, command), *args)
+
+
+class TestQueueAssociation:
+    """The queue that follows a call (call-model `queue_assoc`; MTCTI-3
+    §5.3 "to another queue", Finish): the first group the call entered,
+    kept while it is sent on to other groups, until the association ends."""
+
+    def waiting_in_3100(self, h: Harness):  # type: ignore[no-untyped-def]
+        for agent in AGENTS:
+            h.switch.set_logged_on("3100", agent, False)
+        call = h.switch.incoming_call("0611223344", "3100")
+        (group_party,) = [p for p in call.parties.values() if p.kind is PartyKind.GROUP]
+        return call, group_party.connections[0]
+
+    def test_the_first_queue_keeps_following_a_call_sent_to_another(self, h: Harness) -> None:
+        call, waiting = self.waiting_in_3100(h)
+        assert call.queue_assoc is h.switch.groups["3100"]
+        h.switch.single_step_transfer(waiting.id, "3000")
+        assert call.group is h.switch.groups["3000"] and call.queue_assoc is h.switch.groups["3100"]
+        h.switch.answer(h.conn("1005", S.ALERTING).id)
+        assert call.queue_assoc is h.switch.groups["3100"]  # and after answer
+        h.switch.clear_call(call.id)
+
+    def test_ending_it_at_once_hands_the_call_to_the_queue_it_waits_in(self, h: Harness) -> None:
+        call, waiting = self.waiting_in_3100(h)
+        h.switch.single_step_transfer(waiting.id, "3000")
+        h.take()
+        h.switch.end_queue_association(call.id, "3100", at_once=True)
+        assert call.queue_assoc is h.switch.groups["3000"]
+        assert [(type(e).__name__, e.fields) for e in h.take()] == [("CallChanged", ("queue_assoc",))]
+        h.refused(Refusal.INVALID_STATE, h.switch.end_queue_association, call.id, "3100")
+        h.switch.clear_call(call.id)
+
+    def test_ending_it_waits_for_the_next_queue_the_call_enters(self, h: Harness) -> None:
+        call, waiting = self.waiting_in_3100(h)
+        h.switch.single_step_transfer(waiting.id, "1008")
+        h.switch.end_queue_association(call.id, "3100")
+        assert call.queue_assoc is None
+        h.switch.single_step_transfer(h.conn("1008", S.ALERTING).id, "3000")
+        assert call.queue_assoc is h.switch.groups["3000"]
+        h.switch.clear_call(call.id)
+
+    def test_at_once_with_no_queue_waiting_leaves_it_to_the_next(self, h: Harness) -> None:
+        call, _ = self.waiting_in_3100(h)
+        h.refused(Refusal.INVALID_STATE, h.switch.end_queue_association, call.id, "3000")
+        h.switch.end_queue_association(call.id, "3100", at_once=True)  # it waits in 3100 itself
+        assert call.queue_assoc is None
+        h.switch.clear_call(call.id)

@@ -293,7 +293,6 @@ class Session:
         login rather than by walking every subscription (a walk per batch
         was 29% of the scale server's time with 1,000 per connection).
         """
-        live = self.switch.calls.keys()
         dirty, self._dirty = self._dirty, set()
         touched, self._touched = self._touched, set()
         if dirty is not None and seen.app_handlers != self._app_handlers:
@@ -301,7 +300,6 @@ class Session:
         self._app_handlers = seen.app_handlers
         refreshed = list(self.subs.values()) if dirty is None else self._concerned(dirty, touched)
         for sub in refreshed:
-            sub.forget_finished(live)
             sub.refresh(self.switch, seen, changes)
         self.flush(refreshed)
 

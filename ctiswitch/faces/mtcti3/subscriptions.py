@@ -18,7 +18,6 @@ subscribe again for a fresh snapshot.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +127,6 @@ class Subscription:
     sent: dict[int, bytes] = field(default_factory=dict)
     pending_info: dict[int, CallInfo] = field(default_factory=dict)
     pending_lost: dict[int, CallLost] = field(default_factory=dict)
-    finished: set[int] = field(default_factory=set)
     config: Any = None
     config_sent: bytes | None = None
     outstanding: int = 0
@@ -214,7 +212,7 @@ class Subscription:
             return [*tc.user_appearances(switch, self.user), *tc.voicemail_appearances(switch, self.user)]
         if self.kind == "queue":
             assert self.group is not None
-            return list(tc.queue_appearances(switch, self.group, self.finished))
+            return list(tc.queue_appearances(switch, self.group))
         return list(tc.park_appearances(switch))
 
     def callid_of(self, key: tc.AppearanceKey) -> int:
@@ -288,14 +286,12 @@ class Subscription:
                                              thisenddropped=this_end, description=description or cause.value)
 
     def finish(self, call_id: int) -> None:
-        """Finish (queue only): stop reporting the call here (A21: CallLost)."""
-        self.finished.add(call_id)
+        """Finish (queue only): the queue no longer follows the call (the
+        engine's association ended), so it is lost here now, with its
+        reason (A21: CallLost)."""
         key = ("c", call_id)
         if key in self.callids:
             self._lose(key, Changes(), "finished")
-
-    def forget_finished(self, live_calls: Iterable[int]) -> None:
-        self.finished.intersection_update(live_calls)
 
     # -- the window ----------------------------------------------------------
 

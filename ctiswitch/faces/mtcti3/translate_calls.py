@@ -126,12 +126,13 @@ def voicemail_appearances(switch: Switch, user: User) -> Iterator[tuple[Appearan
             yield ("v", party.id), party
 
 
-def queue_appearances(switch: Switch, group: Group, finished: set[int]) -> Iterator[tuple[AppearanceKey, Call]]:
-    """Calls that came through `group` and were not Finished by the client;
-    the engine keeps `call.group` after answer, so the queue follows the call
-    through and after answer until it ends (spec/mtcti3.md §4.4)."""
+def queue_appearances(switch: Switch, group: Group) -> Iterator[tuple[AppearanceKey, Call]]:
+    """Calls the queue follows (the engine's `queue_assoc`): from when they
+    first enter it, through other queues they are sent on to and after
+    answer, until they end or the client sends Finish (spec/mtcti3.md
+    §4.4, §5.3 "to another queue")."""
     for call in switch.calls.values():
-        if call.group is group and call.id not in finished and call.live_parties():
+        if call.queue_assoc is group and call.live_parties():
             yield ("c", call.id), call
 
 
@@ -555,13 +556,22 @@ def queue_call_info(call: Call, group: Group, callid: int, switch: Switch, ccfla
     """The snapshot of a call as its queue sees it (`queue_state`); in
     voicemail its connectedparty is the mailbox or call flow, as in the
     DOC's `/102/Callflow` example: {number="Callflow"}."""
-    offers = [p for p in call.parties.values() if p.group is group and p.state is S.ALERTING]
+    waiting = group_party(call)
+    # The members ringing for the group the call waits in, this queue or
+    # another it was sent on to (the DOC's example lists the other
+    # queue's agent as a target of the owner queue's QUEUEING call).
+    offers = [p for p in call.parties.values() if p.group is not None and p.state is S.ALERTING]
     agent = agent_party(call, group)
     if not offers and agent is not None and agent.state is S.ALERTING:
         offers = [agent]  # the queue sent its call on to someone still ringing
     state = queue_state(call, group)
     info = CallInfo(callid=callid, state=state, direction=CallInfo.INBOUND)
     _common(info, call, ccflags | CC_QUEUEINFO)
+    info.queueinfo.number = group.number
+    info.queueinfo.name = group.name
+    if waiting is not None and waiting.number != group.number:
+        info.queueinfo.overflow_number = waiting.number
+        info.queueinfo.overflow_name = waiting.name or ""
     info.featuresavailable = to_int32(queue_features(call, group))
     if call.origin is not None:
         info.callingparty.CopyFrom(party_info(call.origin))

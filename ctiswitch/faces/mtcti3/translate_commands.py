@@ -476,8 +476,13 @@ def _set_priority(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
 
 
 def _finish(t: Target, f: CallFunction, u: UpdateCallControl) -> None:
+    """The queue stops following the call; with arg1 "1" the queue the
+    call waits in now (if another) follows it at once (§5.2 Finish)."""
     if f.arg1 not in FINISH_ARG1:
         raise Refused(R.MTCTISESS_CALLCONTROL_BADFORMATTING)
+    assert t.sub.group is not None
+    group = t.sub.group
+    engine(lambda: t.switch.end_queue_association(t.call.id, group.number, at_once=f.arg1 == "1"))
     t.sub.finish(t.call.id)
 
 

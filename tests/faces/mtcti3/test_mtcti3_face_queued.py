@@ -92,3 +92,45 @@ def test_mtcti3_face_queue_follows_its_call_ringing_where_it_sent_it(switch_serv
 
     run(scenario)
     sim.hangup_all()
+
+
+def test_mtcti3_face_owner_queue_follows_its_call_into_another_queue(switch_server: RunningServer) -> None:
+    """spec/mtcti3.md §5.3 "to another queue": the owner queue's line keeps
+    the call QUEUEING while another queue handles it, with that queue as
+    queueinfo's overflow and its ringing agents as targets; the other
+    queue's own line does not show it (one queue follows a call at a time)
+    until the owner sends Finish "1"."""
+    sim = Sim(switch_server)
+
+    async def scenario() -> None:
+        (ws, client), (ws3, support) = [await open_client(switch_server) for _ in range(2)]
+        async with ws, ws3:
+            await client.subscribe_queue(2)
+            await support.subscribe_queue(3, name="Support")
+            await set_agents(client, False)
+            sim.incoming("0655555555", "3100")
+            (call,) = (await latest_calls(client, 2)).values()
+            assert await client.function(2, call.callid, A.BlindTransfer, "3000") == 0
+            moved = (await latest_calls(client, 2))[call.callid]
+            assert moved.state == S.QUEUEING and moved.featuresavailable == 0x6060E091
+            assert (moved.queueinfo.number, moved.queueinfo.overflow_number, moved.queueinfo.overflow_name) == (
+                "3100", "3000", "Support")
+            assert sorted(t.partyinfo.number for t in moved.targets.target) == ["1005", "1006", "1007"]
+            assert not await support.maybe()  # Support does not follow it
+
+            # Finish "1": Support, where the call now rings, follows it at once.
+            assert await client.function(2, call.callid, A.Finish, "1") == 0
+            control = await client.notify(2, "callcontrol")
+            assert [c.description for c in control.calllost] == ["finished"]
+            (there,) = (await latest_calls(support, 3)).values()
+            assert there.state == S.RINGING and there.queueinfo.number == "3000"
+            assert not there.queueinfo.overflow_number
+            sim.act("1006", "answer")
+            answered = (await latest_calls(support, 3))[there.callid]
+            assert answered.state == S.CONNECTED and answered.connectedparty.number == "1006"
+            sim.act("1006", "hangup")
+            await latest_calls(support, 3)
+            await set_agents(client, True)
+
+    run(scenario)
+    sim.hangup_all()
