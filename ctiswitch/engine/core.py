@@ -453,6 +453,8 @@ class SwitchCore:
             # MTCTI-3 accountcode), which no O2G representation carries.
             "account_code": call.data.account_code,
             "group": call.group.number if call.group else None,
+            # The queue whose CTI monitoring follows the call (MTCTI-3 queue lines).
+            "queue": call.queue_assoc.number if call.queue_assoc else None,
             "consult_peer": call.consult_peer.id if call.consult_peer else None,
             "parties": [
                 {

@@ -225,6 +225,11 @@ class EngineMachine(RuleBasedStateMachine):
         if unpark and self.sw.parks:
             self.do(self.sw.unpark, number, self.pick(sorted(self.sw.parks), i))
 
+    @rule(i=index, group=st.sampled_from(["3000", "3100"]), at_once=st.booleans())
+    def end_queue_association(self, i: int, group: str, at_once: bool) -> None:
+        calls = sorted(self.sw.calls) + [10_000]
+        self.do(self.sw.end_queue_association, self.pick(calls, i), group, at_once=at_once)
+
     @rule(number=device, i=index)
     def unpark(self, number: str, i: int) -> None:
         slots = sorted(self.sw.parks) if self.sw.parks and i % 4 else ["99"]
