@@ -110,6 +110,19 @@ class Client:
         return await self.command(sid, callid=callid, callfunction={"action": action, "arg1": arg1, **extra})
 
 
+#: The demo queue 3100's agents.
+SALES_AGENTS = ("1005", "1006", "1007")
+
+
+async def set_agents(client: Client, enabled: bool, sid: int = 2) -> None:
+    """Enable or disable queue subscription `sid`'s three agents: disabled,
+    the queue's calls wait (QUEUEING) and its line stays quiet."""
+    await client.send(subscribecmd={"requestid": 3, "subscribe_id": sid, "queue": {"members": {"member": [
+        {"extn": a, "disabled": not enabled} for a in SALES_AGENTS]}}})
+    assert await client.response(3) == 0
+    await client.notify(sid, "queue")
+
+
 async def latest_calls(client: Client, sid: int) -> dict[int, Any]:
     """Read callcontrol Notifies of `sid` until a quiet moment: the live
     appearances by callid, as the client's merged view shows them."""

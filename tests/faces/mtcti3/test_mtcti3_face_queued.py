@@ -2,7 +2,7 @@
 BlindTransfer of a call still waiting, Redirect of one ringing agents."""
 from __future__ import annotations
 
-from mtcti3_face_support import Client, Sim, latest_calls, open_client, run
+from mtcti3_face_support import Sim, latest_calls, open_client, run, set_agents
 from server_process import RunningServer
 
 from ctiswitch.faces.mtcti3.mtcti3_pb2 import CallFunction as A
@@ -10,13 +10,6 @@ from ctiswitch.faces.mtcti3.mtcti3_pb2 import CallInfo
 
 S = CallInfo.State
 TRANSFERFAILED = 612
-
-
-async def set_agents(client: Client, enabled: bool) -> None:
-    await client.send(subscribecmd={"requestid": 3, "subscribe_id": 2, "queue": {"members": {"member": [
-        {"extn": a, "disabled": not enabled} for a in ("1005", "1006", "1007")]}}})
-    assert await client.response(3) == 0
-    await client.notify(2, "queue")
 
 
 def test_mtcti3_face_queue_sends_waiting_and_ringing_calls_on(switch_server: RunningServer) -> None:

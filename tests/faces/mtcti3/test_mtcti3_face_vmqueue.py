@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mtcti3_face_support import Client, Sim, open_client, run
+from mtcti3_face_support import Client, Sim, open_client, run, set_agents
 from server_process import RunningServer
 
 from ctiswitch.faces.mtcti3.constants import CallFeature
@@ -61,17 +61,19 @@ async def settle(client: Client, sid: int) -> View:
     return view
 
 
-async def set_agents(client: Client, enabled: bool) -> None:
-    """Enable or disable the queue's three agents (a quiet queue line)."""
-    await client.send(subscribecmd={"requestid": 3, "subscribe_id": 2, "queue": {"members": {"member": [
-        {"extn": a, "disabled": not enabled} for a in ("1005", "1006", "1007")]}}})
-    assert await client.response(3) == SUCCESS
-    await client.notify(2, "queue")
-
-
 async def park_server(client: Client, sid: int = 4) -> None:
     assert await client.subscribe(sid, parkserver={"ccflags": 1}) == SUCCESS
     await client.notify(sid, "parkserver")
+
+
+async def waiting_call(sim: Sim, queue: Client) -> Any:
+    """An outside call into queue 3100 with its agents disabled: it waits,
+    and the queue line (subscription 2) shows it QUEUEING."""
+    await set_agents(queue, False)
+    sim.incoming(CALLER, "3100")
+    (call,) = (await settle(queue, 2)).calls.values()
+    assert call.state == S.QUEUEING
+    return call
 
 
 def ringing_agents(sim: Sim) -> list[str]:
@@ -88,9 +90,7 @@ def test_a_waiting_queue_call_is_parked_then_unparked_by_a_user(switch_server: R
             await queue.subscribe_queue(2)
             await park_server(park)
             await user.subscribe_user(8, "1008", flags=0)
-            await set_agents(queue, False)
-            sim.incoming(CALLER, "3100")
-            (call,) = (await settle(queue, 2)).calls.values()
+            call = await waiting_call(sim, queue)
             assert call.state == S.QUEUEING and call.featuresavailable == QUEUEING_BITS
             assert await queue.function(2, call.callid, A.Park, "7x") == BADFORMAT
             assert await queue.function(2, call.callid, A.Park, "1234567890") == BADFORMAT
@@ -175,9 +175,7 @@ def test_a_queue_call_in_a_call_flow(switch_server: RunningServer) -> None:
         async with ws_q, ws_p:
             await queue.subscribe_queue(2)
             await park_server(park)
-            await set_agents(queue, False)
-            sim.incoming(CALLER, "3100")
-            (call,) = (await settle(queue, 2)).calls.values()
+            call = await waiting_call(sim, queue)
             for bad in ("/102/", "/102/Call/flow", "/102/Callflow;x", "/102/ Callflow", "/102/Call\tflow"):
                 assert await queue.function(2, call.callid, A.BlindTransfer, bad) == BADFORMAT, bad
 
@@ -235,9 +233,7 @@ def test_the_queue_sends_its_parked_call_on_from_the_slot(switch_server: Running
         async with ws_q, ws_p:
             await queue.subscribe_queue(2)
             await park_server(park)
-            await set_agents(queue, False)
-            sim.incoming(CALLER, "3100")
-            (call,) = (await settle(queue, 2)).calls.values()
+            call = await waiting_call(sim, queue)
             assert await queue.function(2, call.callid, A.Park, "6") == SUCCESS
             assert (await settle(queue, 2)).calls[call.callid].featuresavailable == PARKED_BITS
             (slot,) = (await settle(park, 4)).calls.values()
@@ -263,9 +259,7 @@ def test_a_queue_call_sent_to_a_users_mailbox_shows_on_both_lines(switch_server:
         async with ws_q, ws_u:
             await queue.subscribe_queue(2)
             await user.subscribe_user(5, "1004", flags=0)
-            await set_agents(queue, False)
-            sim.incoming(CALLER, "3100")
-            (call,) = (await settle(queue, 2)).calls.values()
+            call = await waiting_call(sim, queue)
             assert await queue.function(2, call.callid, A.BlindTransfer, "/102/1004") == SUCCESS
             box = (await settle(queue, 2)).calls[call.callid]
             assert box.state == S.ANSWEREDBYVOICEMAIL and box.featuresavailable == VOICEMAIL_BITS
