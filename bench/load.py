@@ -30,9 +30,11 @@ phase under that load. Baselines in the same run: the switch's HTTP stack
 answering a no-op route, its websocket stack echoing, its Thrift codec over
 asyncio TCP answering void replies (bench/load_baselines.py), driven by the
 same client at the same concurrency, over the same kind of connections and
-with the same 3 round trips per call as the face drivers; each face is
-reported as a ratio of its baseline, in calls/s and in server CPU per call
-(the cost ratio, which holds even when the load generator is the limit).
+with the same 3 round trips per call as the face drivers, once before the
+switch's phases and once after them (the machine's speed drifts; the
+report uses both together and shows each); each face is reported as a
+ratio of its baseline, in calls/s and in server CPU per call (the cost
+ratio, which holds even when the load generator is the limit).
 
 A face's call is more than 3 round trips: it also delivers every event of
 the call to every subscriber (about 35 wire messages). The fan-out floor
@@ -1377,6 +1379,19 @@ async def rate_server(workdir: Path, sizes: Sizes, profile: str | None) -> RateR
     return RateRun(calibration, results, latencies(Trace(server.trace), subs.got), subs.got)
 
 
+def bracket(before: PhaseResult, after: PhaseResult) -> PhaseResult:
+    """One baseline from its runs before and after the switch's phases: the
+    machine's speed drifts over a run (on a shared 2-core VM, by tens of
+    per cent within minutes), and the switch and floor phases fall between
+    the two, so their sum is a fairer yardstick than either alone."""
+    received = dict(before.received)
+    for channel, n in after.received.items():
+        received[channel] = received.get(channel, 0) + n
+    return PhaseResult(before.label, before.face, before.calls + after.calls, before.seconds + after.seconds,
+                       before.errors + after.errors, received, before.server_cpu + after.server_cpu,
+                       before.bench_cpu + after.bench_cpu)
+
+
 BASELINE_COST = "baseline's cost"
 FLOOR_COST = "floor's cost"
 
@@ -1501,13 +1516,16 @@ async def main_async(args: argparse.Namespace) -> Report:
     report = Report()
     with tempfile.TemporaryDirectory(prefix="ctiswitch-load-") as tmp:
         work = Path(tmp)
-        baselines = await baseline_rates(sizes.workers, sizes.peak_calls, sizes.phase_limit)
+        before = await baseline_rates(sizes.workers, sizes.peak_calls, sizes.phase_limit)
+        run = await rate_server(work, sizes, args.profile)
+        floors = await floor_rates(run.calibration, sizes.workers, sizes.peak_calls, sizes.phase_limit, work)
+        after = await baseline_rates(sizes.workers, sizes.peak_calls, sizes.phase_limit)
+        baselines = {name: bracket(before[name], after[name]) for name in before}
         for name, base in baselines.items():
             report.add(f"baseline {name} (calls/s at {ROUND_TRIPS} round trips a call, {sizes.workers} workers)",
                        f"{base.rate:,.0f}; server CPU {base.server_cpu / base.seconds:.0%}, "
-                       f"{base.cpu_per_call_us:,.0f} us a call; {_bench_cpu(base)}")
-        run = await rate_server(work, sizes, args.profile)
-        floors = await floor_rates(run.calibration, sizes.workers, sizes.peak_calls, sizes.phase_limit, work)
+                       f"{base.cpu_per_call_us:,.0f} us a call; {_bench_cpu(base)}; "
+                       f"before the switch {before[name].rate:,.0f}, after {after[name].rate:,.0f}")
         add_floor_rows(report, floors, run.calibration, baselines, sizes.workers)
         add_rate_rows(report, run, sizes, baselines, floors)
         if not args.skip_scale:
